@@ -1,0 +1,3 @@
+"""skmedtext.augment."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""skmedtext.datasets."""
+
+__all__ = []

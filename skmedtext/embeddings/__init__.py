@@ -1,0 +1,3 @@
+"""skmedtext.embeddings."""
+
+__all__ = []

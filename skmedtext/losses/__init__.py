@@ -1,0 +1,3 @@
+"""skmedtext.losses."""
+
+__all__ = []

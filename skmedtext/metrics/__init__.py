@@ -1,0 +1,3 @@
+"""skmedtext.metrics."""
+
+__all__ = []

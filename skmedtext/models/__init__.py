@@ -1,0 +1,3 @@
+"""skmedtext.models."""
+
+__all__ = []

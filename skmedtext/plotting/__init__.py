@@ -1,0 +1,3 @@
+"""skmedtext.plotting."""
+
+__all__ = []

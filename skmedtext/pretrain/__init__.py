@@ -1,0 +1,3 @@
+"""skmedtext.pretrain."""
+
+__all__ = []

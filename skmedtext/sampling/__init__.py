@@ -1,0 +1,3 @@
+"""skmedtext.sampling."""
+
+__all__ = []

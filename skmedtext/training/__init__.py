@@ -1,0 +1,3 @@
+"""skmedtext.training."""
+
+__all__ = []

@@ -1,0 +1,155 @@
+"""Input validation for estimators that take raw texts."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+
+from skmedtext._synthetic import SyntheticSequence
+
+__all__ = ["check_texts", "check_text_target", "resolve_device", "sequence_mask"]
+
+
+def _positions(mask, limit=5):
+    idx = np.flatnonzero(mask)
+    shown = ", ".join(str(i) for i in idx[:limit])
+    return shown + (f", ... ({idx.size} in all)" if idx.size > limit else "")
+
+
+def _is_missing(value):
+    if value is None:
+        return True
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return bool(np.isnan(value))
+    return False
+
+
+def check_texts(X, *, allow_synthetic=False, estimator_name="estimator", allow_empty=False):
+    """Validate a collection of texts and return it as a 1-D object array.
+
+    Parameters
+    ----------
+    X : sequence of str, 1-D array, pandas Series, or array of shape (n, 1)
+        The texts. Each element must be a ``str``; with ``allow_synthetic`` also a
+        :class:`~skmedtext.SyntheticSequence`.
+    allow_synthetic : bool, default=False
+        Accept synthetic rows produced by skmedtext samplers.
+    estimator_name : str, default="estimator"
+        Used in error messages.
+    allow_empty : bool, default=False
+        Accept an empty collection (e.g. ``predict`` on zero rows).
+
+    Returns
+    -------
+    texts : ndarray of shape (n,), dtype=object
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is a single string, or an element is not text (bytes, numbers, ...).
+    ValueError
+        If ``X`` is empty, has the wrong shape, or holds missing values (None/NaN).
+
+    Examples
+    --------
+    >>> from skmedtext.utils import check_texts
+    >>> check_texts(["chest pain", "fever"]).shape
+    (2,)
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{estimator_name} expects a sequence of texts, got a single {type(X).__name__}. "
+            "Wrap it in a list: [text]."
+        )
+    if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        X = X.to_numpy()
+    if not isinstance(X, np.ndarray):
+        try:
+            items = list(X)
+        except TypeError as exc:
+            raise TypeError(
+                f"{estimator_name} expects a sequence of texts; got {type(X).__name__}."
+            ) from exc
+        X = np.empty(len(items), dtype=object)
+        X[:] = items
+    if X.ndim == 2 and X.shape[1] == 1:
+        X = X[:, 0]
+    if X.ndim != 1:
+        raise ValueError(
+            f"{estimator_name} expects a 1-D sequence of texts; got an array of shape "
+            f"{X.shape}. Select a single text column."
+        )
+    if X.shape[0] == 0 and not allow_empty:
+        raise ValueError(f"{estimator_name} received an empty collection of texts (0 samples).")
+    X = X.astype(object, copy=False)
+
+    missing = np.fromiter((_is_missing(v) for v in X), dtype=bool, count=X.shape[0])
+    if missing.any():
+        raise ValueError(
+            f"{estimator_name}: X contains missing values (None or NaN) at positions "
+            f"{_positions(missing)}. Drop or fill them before fitting."
+        )
+    allowed = (str, SyntheticSequence) if allow_synthetic else (str,)
+    wrong = np.fromiter((not isinstance(v, allowed) for v in X), dtype=bool, count=X.shape[0])
+    if wrong.any():
+        first = X[np.flatnonzero(wrong)[0]]
+        hint = " Decode bytes first, e.g. b.decode('utf-8')." if isinstance(first, bytes) else ""
+        if isinstance(first, SyntheticSequence):
+            hint = " This estimator does not accept synthetic embedding rows."
+        raise TypeError(
+            f"{estimator_name} expects str texts; found {type(first).__name__} at positions "
+            f"{_positions(wrong)}.{hint}"
+        )
+    return X
+
+
+def check_text_target(y, n_samples, *, estimator_name="estimator"):
+    """Validate a classification target for ``n_samples`` texts; return a 1-D array."""
+    if y is None:
+        raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{estimator_name} expects a 1-D target; got shape {y.shape}.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"{estimator_name}: X and y have inconsistent numbers of samples: "
+            f"{n_samples} texts but {y.shape[0]} labels."
+        )
+    if y.dtype == object:
+        missing = np.fromiter((_is_missing(v) for v in y), dtype=bool, count=y.shape[0])
+        if missing.any():
+            raise ValueError(
+                f"{estimator_name}: y contains missing labels at positions {_positions(missing)}."
+            )
+    elif y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{estimator_name}: y contains NaN or infinite labels.")
+    check_classification_targets(y)
+    return y
+
+
+def resolve_device(device):
+    """Map ``"auto"``/``None`` to ``"cuda"`` when available else ``"cpu"``; check the rest."""
+    import torch
+
+    if device in (None, "auto"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    device = str(device)
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was requested but CUDA is not available here.")
+    if not (device == "cpu" or device.startswith("cuda") or device == "mps"):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda[:N]' or 'mps'; got {device!r}.")
+    return device
+
+
+def sequence_mask(X):
+    """Boolean mask ``(n, t)`` of the real positions of a padded 3-D sequence array.
+
+    skmedtext's convention for 3-D embedding input ``(n, t, d)``: padding positions
+    are exact zero vectors, so the mask travels with the array through pipelines.
+    """
+    X = np.asarray(X)
+    if X.ndim != 3:
+        raise ValueError(f"expected a 3-D array (n, t, d) of embedding sequences; got {X.shape}.")
+    return np.any(X != 0, axis=-1)
