@@ -1,0 +1,1 @@
+"""Private torch modules behind skmedtext's classifiers."""
