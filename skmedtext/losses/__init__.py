@@ -1,3 +1,18 @@
-"""skmedtext.losses."""
+"""Imbalance-aware losses (torch modules) and the ``build_criterion`` factory."""
 
-__all__ = []
+from skmedtext.losses._base import class_weights_from_counts
+from skmedtext.losses._cpghm import CPGHMSimilarityLoss
+from skmedtext.losses._cross_entropy import WeightedCrossEntropyLoss
+from skmedtext.losses._factory import CRITERIA, build_criterion
+from skmedtext.losses._focal import FocalLoss
+from skmedtext.losses._ghm import GHMCLoss
+
+__all__ = [
+    "CRITERIA",
+    "CPGHMSimilarityLoss",
+    "FocalLoss",
+    "GHMCLoss",
+    "WeightedCrossEntropyLoss",
+    "build_criterion",
+    "class_weights_from_counts",
+]

@@ -1,0 +1,107 @@
+"""The one entry point through which every skmedtext classifier gets its loss."""
+
+import copy
+import inspect
+
+from torch import nn
+
+from skmedtext.losses._base import check_class_counts
+from skmedtext.losses._cpghm import CPGHMSimilarityLoss
+from skmedtext.losses._cross_entropy import WeightedCrossEntropyLoss
+from skmedtext.losses._focal import FocalLoss
+from skmedtext.losses._ghm import GHMCLoss
+
+__all__ = ["build_criterion", "CRITERIA"]
+
+CRITERIA = {
+    "ce": nn.CrossEntropyLoss,
+    "weighted_ce": WeightedCrossEntropyLoss,
+    "focal": FocalLoss,
+    "ghm": GHMCLoss,
+    "cpghm": CPGHMSimilarityLoss,
+}
+
+
+def _accepts_class_counts(cls):
+    try:
+        return "class_counts" in inspect.signature(cls).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
+def _instantiate(cls, class_counts, kwargs):
+    if "class_counts" in kwargs:
+        raise TypeError("pass class_counts as build_criterion's own argument, not in kwargs.")
+    if _accepts_class_counts(cls):
+        kwargs = {**kwargs, "class_counts": class_counts}
+    return cls(**kwargs)
+
+
+def build_criterion(criterion="ce", class_counts=None, **kwargs):
+    """Build the loss module a classifier trains with.
+
+    Parameters
+    ----------
+    criterion : str, torch.nn.Module instance or nn.Module subclass, default='ce'
+        A name from ``CRITERIA``:
+
+        - ``'ce'``: ``torch.nn.CrossEntropyLoss``;
+        - ``'weighted_ce'``: :class:`WeightedCrossEntropyLoss` (balanced weights);
+        - ``'focal'``: :class:`FocalLoss`;
+        - ``'ghm'``: :class:`GHMCLoss`;
+        - ``'cpghm'``: :class:`CPGHMSimilarityLoss` (paper 001).
+
+        A module instance is deep-copied (so folds of a cross-validation never
+        share moving-average state and the caller's object is never changed) and
+        its ``reset_state()`` is called when it has one. A class is instantiated
+        with ``kwargs``.
+    class_counts : array-like of int, shape (K,), default=None
+        Training-fold counts per class in class-index order. Passed to every
+        loss whose constructor takes ``class_counts``; required by
+        ``'weighted_ce'`` and ``'cpghm'``, and by ``'focal'`` with
+        ``alpha='balanced'``.
+    **kwargs
+        Constructor arguments of the loss (e.g. ``gamma=2.0``, ``bins=10``).
+
+    Returns
+    -------
+    criterion : torch.nn.Module
+        Called as ``criterion(logits (n, K), target int64 (n,))``.
+
+    Examples
+    --------
+    >>> from skmedtext.losses import build_criterion
+    >>> build_criterion("focal", [90, 10], gamma=1.0)
+    FocalLoss(gamma=1.0, alpha=None, reduction='mean')
+    >>> build_criterion("weighted_ce", [90, 10]).weight
+    tensor([0.5556, 5.0000])
+    """
+    if class_counts is not None:
+        class_counts = check_class_counts(class_counts)
+    if isinstance(criterion, str):
+        key = criterion.lower()
+        if key not in CRITERIA:
+            raise ValueError(
+                f"unknown criterion {criterion!r}; valid names are {sorted(CRITERIA)}, "
+                "or pass a torch.nn.Module instance or class."
+            )
+        cls = CRITERIA[key]
+        if key in ("weighted_ce", "cpghm") and class_counts is None:
+            raise ValueError(f"criterion {key!r} needs class_counts (training-fold counts per class).")
+        return _instantiate(cls, class_counts, kwargs)
+    if isinstance(criterion, nn.Module):
+        if kwargs:
+            raise TypeError(
+                f"keyword arguments {sorted(kwargs)} cannot be applied to a criterion instance; "
+                "pass its name or class instead."
+            )
+        module = copy.deepcopy(criterion)
+        if callable(getattr(module, "reset_state", None)):
+            module.reset_state()
+        return module
+    if isinstance(criterion, type) and issubclass(criterion, nn.Module):
+        return _instantiate(criterion, class_counts, kwargs)
+    raise TypeError(
+        f"criterion must be one of {sorted(CRITERIA)}, a torch.nn.Module instance or an "
+        f"nn.Module subclass; got {criterion!r}."
+    )
