@@ -1,5 +1,6 @@
 """Helpers shared by the skmedtext losses: input checks, class weights, reduction."""
 
+import numbers
 from contextlib import contextmanager
 
 import numpy as np
@@ -42,8 +43,9 @@ def class_weights_from_counts(class_counts, power=1.0):
 
     ``w_k = (n / (K * max(n_k, 1))) ** power``, then rescaled so that the average
     weight over the training samples is one: ``sum_k n_k * w_k = n``. With
-    ``power=1`` this is exactly scikit-learn's ``class_weight='balanced'``
-    (``n / (K * n_k)``, whose training-sample average is already one); ``power=0.5``
+    ``power=1`` and every class present this is exactly scikit-learn's
+    ``class_weight='balanced'`` (``n / (K * n_k)``, whose training-sample average is
+    already one); ``power=0.5``
     is the softer inverse square root; ``power=0`` gives all ones. A class with
     no training sample is counted as one sample so its weight stays finite (it is
     never used in training on that fold).
@@ -66,7 +68,8 @@ def class_weights_from_counts(class_counts, power=1.0):
     array([0.556, 5.   ])
     """
     counts = check_class_counts(class_counts)
-    if not np.isfinite(power) or power < 0:
+    is_number = isinstance(power, numbers.Real) and not isinstance(power, bool)
+    if not is_number or not np.isfinite(power) or power < 0:
         raise ValueError(f"power must be a finite number >= 0; got {power!r}.")
     n, k = counts.sum(), counts.size
     weights = (n / (k * np.maximum(counts, 1))) ** float(power)

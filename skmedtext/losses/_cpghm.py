@@ -19,7 +19,49 @@ from skmedtext.losses._base import (
 )
 from skmedtext.losses._ghm import GradientDensity, gradient_norm
 
-__all__ = ["CPGHMSimilarityLoss"]
+__all__ = ["CPGHMSimilarityLoss", "class_similarity_from_embeddings"]
+
+
+def class_similarity_from_embeddings(embeddings):
+    """Class similarity matrix from one embedding vector per class.
+
+    ``S[j, k] = max(0, cos(e_j, e_k))`` for ``j != k`` and ``S[j, j] = 0``: the
+    fixed ``similarity`` of :class:`CPGHMSimilarityLoss`. Typical vectors are
+    sentence embeddings of the class names or descriptions, or the mean
+    embedding of each class's training texts.
+
+    Parameters
+    ----------
+    embeddings : array-like of float, shape (K, d)
+        Row ``k`` describes class ``k`` (class-index order).
+
+    Returns
+    -------
+    similarity : ndarray of float64, shape (K, K)
+
+    Examples
+    --------
+    >>> from skmedtext.losses import class_similarity_from_embeddings
+    >>> class_similarity_from_embeddings([[1.0, 0.0], [1.0, 1.0], [-1.0, 0.0]]).round(3)
+    array([[0.   , 0.707, 0.   ],
+           [0.707, 0.   , 0.   ],
+           [0.   , 0.   , 0.   ]])
+    """
+    vectors = np.asarray(embeddings, dtype=np.float64)
+    if vectors.ndim != 2 or vectors.shape[0] < 2:
+        raise ValueError(
+            f"embeddings must be a 2-D array with one row per class (at least 2); "
+            f"got shape {vectors.shape}."
+        )
+    if not np.isfinite(vectors).all():
+        raise ValueError("embeddings hold NaN or infinite values.")
+    norms = np.linalg.norm(vectors, axis=1)
+    if np.any(norms == 0):
+        raise ValueError(f"embeddings of classes {np.flatnonzero(norms == 0).tolist()} are all zeros.")
+    unit = vectors / norms[:, None]
+    similarity = np.clip(unit @ unit.T, 0.0, 1.0)
+    np.fill_diagonal(similarity, 0.0)
+    return similarity
 
 
 def _check_similarity(similarity, n_classes):
@@ -40,6 +82,12 @@ def _check_similarity(similarity, n_classes):
         )
     if not torch.isfinite(matrix).all():
         raise ValueError("the similarity matrix holds NaN or infinite values.")
+    if (matrix < 0).any():
+        # A negative entry would be a bonus, not a margin; clip cosine scores first.
+        raise ValueError(
+            "the similarity matrix must be non-negative (clip cosine similarities at 0, "
+            "as class_similarity_from_embeddings does)."
+        )
     # The diagonal would only shift every target logit by a constant per class;
     # similarity is about pairs of different classes.
     return "fixed", matrix.fill_diagonal_(0.0)
@@ -65,18 +113,30 @@ class CPGHMSimilarityLoss(nn.Module):
       raises the weight of hard samples, which in imbalanced data are mostly the
       minority ones.
     * **Gradient harmonizing**: GHM-C weights as in :class:`GHMCLoss`.
-    * **Class similarity**: ``S[j, k]`` (zero diagonal) is added to the non-target
-      logits, an additive margin that asks the model to separate a class most
-      from the classes it resembles. ``S`` is either a fixed ``(K, K)`` matrix
-      you pass (e.g. cosine similarities of label-name embeddings or of
-      classifier weight rows clipped at zero, or a disease knowledge-graph
-      relatedness), or ``'confusion'``: a soft confusion matrix measured on the
-      training batches, ``C[j, k]`` = moving average of the mean softmax
-      probability given to class ``k`` by training samples of class ``j``
-      (detached, updated only in training mode, first observation of a class
-      taken as is), symmetrised ``S = (C + C^T) / 2`` with a zero diagonal. Each
-      batch uses the statistics gathered before it, so the first batch has no
-      margin; margins shrink as the model stops confusing a pair.
+    * **Class similarity**: a ``(K, K)`` matrix ``S`` with zero diagonal and
+      entries ``>= 0``; row ``j`` is read for samples whose true class is ``j``.
+      ``lambda * S[y_i, k]`` is added to each non-target logit ``k`` before the
+      softmax: an additive margin (as in additive-margin softmax, but per class
+      pair) that asks the model to separate a class most from the classes it
+      resembles. The margin is a constant (no gradient flows through ``S``), so
+      it only raises the loss and the gradient of samples whose true class
+      resembles a class they also score high on. ``S`` comes from one of:
+
+      - ``similarity='confusion'`` (default, needs nothing else): a soft
+        confusion matrix measured on the training batches. ``C[j, k]`` is an
+        exponential moving average (momentum ``similarity_momentum``) of the
+        mean softmax probability that the training samples of class ``j`` in a
+        batch give to class ``k``, computed from the unmodified logits,
+        detached, updated only in training mode (``module.train()``), a class's
+        first batch taken as is. ``S = (C + C^T) / 2`` with the diagonal set
+        to zero, so a pair is similar when the model confuses it in either
+        direction. Each batch uses the statistics gathered before it (the first
+        batch of a fit has no margin) and margins shrink as the model stops
+        confusing a pair; :meth:`reset_state` forgets them.
+      - a fixed array you pass, e.g. :func:`class_similarity_from_embeddings`
+        of label-name embeddings (cosine clipped at zero), or the relatedness
+        of the diseases in a knowledge graph (paper 001 draws a "disease
+        knowledge network"). Its diagonal is ignored (set to zero).
 
     Degenerate settings: ``similarity=None`` (or ``similarity_scale=0``) is the
     class-weighted GHM-C; with also ``bins=1`` it is exactly
@@ -95,7 +155,8 @@ class CPGHMSimilarityLoss(nn.Module):
     momentum : float in [0, 1), default=0.75
         EMA momentum of the GHM bin densities (the GHM paper's value).
     similarity : 'confusion', array-like of shape (K, K) or None, default='confusion'
-        Source of the class similarity matrix.
+        Source of the class similarity matrix (see above); ``None`` disables
+        the margin. A fixed matrix must be finite and non-negative.
     similarity_scale : float, default=1.0
         ``lambda``, the margin (in logits) for a similarity of one.
     similarity_momentum : float in [0, 1), default=0.9

@@ -11,7 +11,30 @@ from skmedtext.losses._base import (
     full_precision,
 )
 
-__all__ = ["WeightedCrossEntropyLoss"]
+__all__ = ["CrossEntropyLoss", "WeightedCrossEntropyLoss"]
+
+
+class CrossEntropyLoss(nn.CrossEntropyLoss):
+    """``torch.nn.CrossEntropyLoss`` computed in float32 with skmedtext's input checks.
+
+    The same module as torch's (every constructor argument and the result are
+    unchanged for float32 logits), except that bf16/fp16 logits, or a call
+    inside ``torch.autocast``, are computed in float32 like the other skmedtext
+    losses, and malformed logits or targets raise a clear error.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmedtext.losses import CrossEntropyLoss
+    >>> CrossEntropyLoss()(torch.zeros(2, 2, dtype=torch.bfloat16), torch.tensor([0, 1])).dtype
+    torch.float32
+    """
+
+    def forward(self, logits, target):
+        with full_precision(logits):
+            n_classes = None if self.weight is None else self.weight.numel()
+            logits, target = check_logits_target(logits, target, n_classes, name=type(self).__name__)
+            return super().forward(logits, target)
 
 
 class WeightedCrossEntropyLoss(nn.Module):

@@ -1,20 +1,21 @@
 """The one entry point through which every skmedtext classifier gets its loss."""
 
 import copy
+import functools
 import inspect
 
 from torch import nn
 
 from skmedtext.losses._base import check_class_counts
 from skmedtext.losses._cpghm import CPGHMSimilarityLoss
-from skmedtext.losses._cross_entropy import WeightedCrossEntropyLoss
+from skmedtext.losses._cross_entropy import CrossEntropyLoss, WeightedCrossEntropyLoss
 from skmedtext.losses._focal import FocalLoss
 from skmedtext.losses._ghm import GHMCLoss
 
 __all__ = ["build_criterion", "CRITERIA"]
 
 CRITERIA = {
-    "ce": nn.CrossEntropyLoss,
+    "ce": CrossEntropyLoss,
     "weighted_ce": WeightedCrossEntropyLoss,
     "focal": FocalLoss,
     "ghm": GHMCLoss,
@@ -37,15 +38,46 @@ def _instantiate(cls, class_counts, kwargs):
     return cls(**kwargs)
 
 
+def _resolve_name(name, class_counts):
+    key = name.lower()
+    if key not in CRITERIA:
+        raise ValueError(
+            f"unknown criterion {name!r}; valid names are {sorted(CRITERIA)}, "
+            "or pass a torch.nn.Module instance or class, a (name, params) tuple or a "
+            "functools.partial of a loss class."
+        )
+    if key in ("weighted_ce", "cpghm") and class_counts is None:
+        raise ValueError(f"criterion {key!r} needs class_counts (training-fold counts per class).")
+    return CRITERIA[key]
+
+
+def _split_params(criterion):
+    """``(name or class, params)`` tuples and ``functools.partial(cls, **params)`` are
+    a loss plus constructor arguments; anything else carries none."""
+    if isinstance(criterion, functools.partial):
+        if criterion.args:
+            raise TypeError("a functools.partial criterion may only bind keyword arguments.")
+        return criterion.func, dict(criterion.keywords)
+    if isinstance(criterion, tuple):
+        if len(criterion) != 2 or not isinstance(criterion[1], dict):
+            raise TypeError(
+                "a tuple criterion must be (name or loss class, dict of constructor "
+                f"arguments); got {criterion!r}."
+            )
+        return criterion[0], dict(criterion[1])
+    return criterion, {}
+
+
 def build_criterion(criterion="ce", class_counts=None, **kwargs):
     """Build the loss module a classifier trains with.
 
     Parameters
     ----------
-    criterion : str, torch.nn.Module instance or nn.Module subclass, default='ce'
+    criterion : str, nn.Module instance, nn.Module subclass, tuple or partial, default='ce'
         A name from ``CRITERIA``:
 
-        - ``'ce'``: ``torch.nn.CrossEntropyLoss``;
+        - ``'ce'``: :class:`CrossEntropyLoss` (``torch.nn.CrossEntropyLoss``
+          computed in float32);
         - ``'weighted_ce'``: :class:`WeightedCrossEntropyLoss` (balanced weights);
         - ``'focal'``: :class:`FocalLoss`;
         - ``'ghm'``: :class:`GHMCLoss`;
@@ -54,7 +86,11 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
         A module instance is deep-copied (so folds of a cross-validation never
         share moving-average state and the caller's object is never changed) and
         its ``reset_state()`` is called when it has one. A class is instantiated
-        with ``kwargs``.
+        with ``kwargs``. To give constructor arguments through an estimator's
+        single ``criterion`` parameter and still get the training fold's class
+        counts, pass ``(name_or_class, {"param": value})`` or
+        ``functools.partial(LossClass, param=value)``; their arguments are merged
+        with ``kwargs`` (``kwargs`` win).
     class_counts : array-like of int, shape (K,), default=None
         Training-fold counts per class in class-index order. Passed to every
         loss whose constructor takes ``class_counts``; required by
@@ -75,20 +111,15 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
     FocalLoss(gamma=1.0, alpha=None, reduction='mean')
     >>> build_criterion("weighted_ce", [90, 10]).weight
     tensor([0.5556, 5.0000])
+    >>> build_criterion(("cpghm", {"bins": 5}), [90, 10]).density.bins
+    5
     """
     if class_counts is not None:
         class_counts = check_class_counts(class_counts)
+    criterion, params = _split_params(criterion)
+    kwargs = {**params, **kwargs}
     if isinstance(criterion, str):
-        key = criterion.lower()
-        if key not in CRITERIA:
-            raise ValueError(
-                f"unknown criterion {criterion!r}; valid names are {sorted(CRITERIA)}, "
-                "or pass a torch.nn.Module instance or class."
-            )
-        cls = CRITERIA[key]
-        if key in ("weighted_ce", "cpghm") and class_counts is None:
-            raise ValueError(f"criterion {key!r} needs class_counts (training-fold counts per class).")
-        return _instantiate(cls, class_counts, kwargs)
+        return _instantiate(_resolve_name(criterion, class_counts), class_counts, kwargs)
     if isinstance(criterion, nn.Module):
         if kwargs:
             raise TypeError(
@@ -102,6 +133,7 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
     if isinstance(criterion, type) and issubclass(criterion, nn.Module):
         return _instantiate(criterion, class_counts, kwargs)
     raise TypeError(
-        f"criterion must be one of {sorted(CRITERIA)}, a torch.nn.Module instance or an "
-        f"nn.Module subclass; got {criterion!r}."
+        f"criterion must be one of {sorted(CRITERIA)}, a torch.nn.Module instance, an "
+        f"nn.Module subclass, a (name, params) tuple or a functools.partial of a loss "
+        f"class; got {criterion!r}."
     )

@@ -69,8 +69,12 @@ class FocalLoss(nn.Module):
 
     def __init__(self, gamma=2.0, alpha=None, class_counts=None, reduction="mean"):
         super().__init__()
-        if not isinstance(gamma, numbers.Real) or isinstance(gamma, bool) or not gamma >= 0:
-            raise ValueError(f"gamma must be a number >= 0; got {gamma!r}.")
+        if (
+            not isinstance(gamma, numbers.Real)
+            or isinstance(gamma, bool)
+            or not (np.isfinite(gamma) and gamma >= 0)
+        ):
+            raise ValueError(f"gamma must be a finite number >= 0; got {gamma!r}.")
         self.gamma = float(gamma)
         self.reduction = check_reduction(reduction)
         self.binary_alpha = isinstance(alpha, numbers.Real) and not isinstance(alpha, bool)
