@@ -1,5 +1,19 @@
 """Text cleaning and segmentation (jieba with medical dictionaries, char/word units)."""
 
+from skmedtext.text._clean import TextCleaner, clean_text, strip_controls
+from skmedtext.text._jieba import JiebaTokenizer, load_medical_dictionary
+from skmedtext.text._negation import NEGATIONS, NEGATIONS_EN, NEGATIONS_ZH
 from skmedtext.text._segment import contains_cjk, segment
 
-__all__ = ["contains_cjk", "segment"]
+__all__ = [
+    "NEGATIONS",
+    "NEGATIONS_EN",
+    "NEGATIONS_ZH",
+    "JiebaTokenizer",
+    "TextCleaner",
+    "clean_text",
+    "contains_cjk",
+    "load_medical_dictionary",
+    "segment",
+    "strip_controls",
+]
