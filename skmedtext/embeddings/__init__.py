@@ -1,3 +1,6 @@
-"""skmedtext.embeddings."""
+"""Text -> vectors/sequences transformers (frozen HF encoders, word2vec)."""
 
-__all__ = []
+from skmedtext.embeddings._transformer import TransformerEmbedder
+from skmedtext.embeddings._word2vec import Word2VecEmbedder
+
+__all__ = ["TransformerEmbedder", "Word2VecEmbedder"]

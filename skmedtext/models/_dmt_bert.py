@@ -42,7 +42,7 @@ class _BertCollator:
             if "embeds" in item:
                 synth_index.append(row)
                 padded = torch.zeros((length, self.hidden))
-                padded[:n] = torch.from_numpy(item["embeds"])
+                padded[:n] = torch.tensor(item["embeds"])
                 synth_embeds.append(padded)
             else:
                 input_ids[row, :n] = torch.from_numpy(item["input_ids"])

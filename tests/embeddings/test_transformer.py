@@ -1,0 +1,118 @@
+"""TransformerEmbedder: frozen MiniLM embeddings as a scikit-learn transformer."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from skmedtext.datasets import load_medical_abstracts
+from skmedtext.embeddings import TransformerEmbedder
+from skmedtext.utils import sequence_mask
+
+TEXTS = np.array(
+    ["acute chest pain", "fever", "metastatic colorectal carcinoma of the liver"], dtype=object
+)
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    return TransformerEmbedder().fit(TEXTS)
+
+
+def test_pooled_output_is_order_and_batch_independent(pooled):
+    full = pooled.transform(TEXTS)
+    assert full.shape == (3, 384) and full.dtype == np.float32
+    one_by_one = np.vstack([pooled.transform(TEXTS[i : i + 1]) for i in range(3)])
+    np.testing.assert_allclose(full, one_by_one, atol=1e-5)
+    reversed_rows = pooled.transform(TEXTS[::-1])[::-1]
+    np.testing.assert_allclose(full, reversed_rows, atol=1e-5)
+
+
+def test_mean_pooling_matches_a_hand_computed_mean(pooled):
+    import torch
+
+    enc = pooled.tokenizer_(["acute chest pain"], return_tensors="pt")
+    with torch.no_grad():
+        states = pooled.model_(**enc).last_hidden_state[0]
+    np.testing.assert_allclose(
+        pooled.transform(["acute chest pain"])[0], states.mean(0).numpy(), atol=1e-5
+    )
+
+
+def test_sequence_output_is_zero_padded_with_a_recoverable_mask():
+    emb = TransformerEmbedder(output="sequence", max_length=16).fit(TEXTS)
+    seq = emb.transform(TEXTS)
+    assert seq.shape == (3, 16, 384)
+    lengths = [len(ids) for ids in emb.tokenizer_(list(TEXTS))["input_ids"]]
+    np.testing.assert_array_equal(sequence_mask(seq).sum(1), lengths)
+    assert emb.embedding_space_.startswith("hf-token-states:")
+
+
+def test_input_layer_is_the_word_embedding_lookup():
+    emb = TransformerEmbedder(output="sequence", layer="input", max_length=8).fit(TEXTS)
+    seq = emb.transform(["fever"])
+    ids = emb.tokenizer_(["fever"])["input_ids"][0]
+    table = emb.model_.get_input_embeddings().weight.detach().numpy()
+    np.testing.assert_allclose(seq[0, : len(ids)], table[ids], atol=1e-6)
+    assert emb.embedding_space_.startswith("hf-input-embeddings:")
+
+
+def test_long_texts_are_truncated(pooled):
+    assert pooled.transform(["pain " * 100_000]).shape == (1, 384)
+
+
+def test_clone_and_pickle_give_identical_output(pooled):
+    restored = pickle.loads(pickle.dumps(pooled))
+    np.testing.assert_array_equal(restored.transform(TEXTS), pooled.transform(TEXTS))
+    assert clone(pooled).get_params() == pooled.get_params()
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+        check_parameters_default_constructible,
+    ],
+)
+def test_api_checks(check):
+    check("TransformerEmbedder", TransformerEmbedder())
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [({"pooling": "max"}, "pooling"), ({"output": "2d"}, "output"), ({"max_length": 0}, "max_length")],
+)
+def test_bad_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        TransformerEmbedder(**params).fit(TEXTS)
+
+
+def test_bad_input(pooled):
+    with pytest.raises(TypeError):
+        pooled.transform([b"\xff\xfe"])
+    with pytest.raises(ValueError):
+        pooled.transform(["ok", None])
+    with pytest.raises(ValueError):
+        TransformerEmbedder().fit([])
+
+
+def test_frozen_embeddings_separate_medical_abstracts(data_root):
+    bunch = load_medical_abstracts(data_home=data_root)
+    idx = np.random.RandomState(0).permutation(len(bunch.data))[:300]
+    X = np.asarray(bunch.data, dtype=object)[idx]
+    y = np.asarray(bunch.target)[idx]
+    pipe = make_pipeline(TransformerEmbedder(max_length=64), LogisticRegression(max_iter=500))
+    scores = cross_val_score(pipe, X, y, cv=3, scoring="f1_macro")
+    assert scores.mean() > 0.35, scores  # five classes: chance is about 0.2
