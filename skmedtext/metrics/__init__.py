@@ -1,15 +1,28 @@
-"""skmedtext.metrics."""
+"""Classification reports for a fitted pipeline or for cross-validation folds.
+
+:func:`classification_report_full` gathers scikit-learn's metric functions into
+one :class:`ClassificationReport` (accuracy, balanced accuracy, macro/micro/
+weighted precision, recall and F1, per-class P/R/F1/support, one-vs-rest ROC-AUC
+per class and averaged, confusion matrix); :func:`report_from_estimator` builds
+it from a fitted model; :func:`aggregate_reports` summarises folds.
+"""
 
 from skmedtext.metrics._report import (
+    PER_CLASS_METRICS,
+    SCALAR_METRICS,
     ClassificationReport,
     aggregate_reports,
+    align_scores,
     classification_report_full,
     report_from_estimator,
 )
 
 __all__ = [
+    "PER_CLASS_METRICS",
+    "SCALAR_METRICS",
     "ClassificationReport",
     "aggregate_reports",
+    "align_scores",
     "classification_report_full",
     "report_from_estimator",
 ]

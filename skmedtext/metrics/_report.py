@@ -100,7 +100,10 @@ class ClassificationReport(Bunch):
     def from_dict(cls, data):
         """Rebuild a report written by :meth:`to_dict`."""
         per_class = pd.DataFrame(
-            {col: [_from_json_float(v) for v in data["per_class"][col]] for col in PER_CLASS_METRICS},
+            {
+                col: [_from_json_float(v) for v in data["per_class"][col]]
+                for col in PER_CLASS_METRICS
+            },
             index=pd.Index(data["target_names"], name="class"),
         )
         per_class["support"] = per_class["support"].astype(np.int64)
@@ -335,7 +338,13 @@ def classification_report_full(
     )
 
     per_class = pd.DataFrame(
-        {"precision": p, "recall": r, "f1": f, "support": support.astype(np.int64), "roc_auc": aucs},
+        {
+            "precision": p,
+            "recall": r,
+            "f1": f,
+            "support": support.astype(np.int64),
+            "roc_auc": aucs,
+        },
         index=pd.Index(names, name="class"),
     )
     return ClassificationReport(

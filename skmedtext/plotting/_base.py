@@ -37,13 +37,14 @@ def font_context(names, extra_texts=()):
 def finish_figure(fig, families):
     """Pin the chosen font families on every text of ``fig``.
 
-    Tick labels are created lazily at draw time, possibly after the rc context
-    has been left (e.g. when the user saves the figure again later); setting the
-    family on each Text, after one draw has created the ticks, keeps it.
+    Texts keep the family they were created with, but the user may save the
+    figure again later, outside our rc context; pinning makes that safe. Tick
+    labels our functions show are fixed (``set_ticks`` with labels) and exist
+    already; numeric tick labels created lazily at draw time need no CJK font.
+    (A ``draw`` here to force them would double the plotting time.)
     """
     if families is None:
         return
-    fig.draw_without_rendering()
     for text in fig.findobj(Text):
         text.set_fontfamily(families)
 

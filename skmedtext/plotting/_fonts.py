@@ -72,7 +72,9 @@ def _entries(preferred_only):
     # otherwise be picked by path order and every label would come out bold.
     return sorted(
         entries,
-        key=lambda e: (_rank(e.name), e.style != "normal", e.weight not in (400, "normal"), e.fname),
+        key=lambda e: (
+            _rank(e.name), e.style != "normal", e.weight not in (400, "normal"), e.fname
+        ),
     )
 
 

@@ -109,7 +109,8 @@ def plot_roc_curves(
                 ax.plot([], [], color=colors[k], label=f"{shown[k]} (no positives)")
                 continue
             fpr, tpr, _ = roc_curve(positive, scores[:, k])
-            ax.plot(fpr, tpr, lw=1.8, color=colors[k], label=f"{shown[k]} (AUC = {auc(fpr, tpr):.3f})")
+            entry = f"{shown[k]} (AUC = {auc(fpr, tpr):.3f})"
+            ax.plot(fpr, tpr, lw=1.8, color=colors[k], label=entry)
         # Grey rather than the paper's red: red is one of the class colours.
         ax.plot([0, 1], [0, 1], color="0.45", ls="--", lw=1.2, label="chance (AUC = 0.5)")
         ax.set(
