@@ -1,5 +1,15 @@
 """skmedtext.pretrain."""
 
+from skmedtext.pretrain._corpus import read_corpus
+from skmedtext.pretrain._mlm import MLM_SIZES, pretrain_mlm
+from skmedtext.pretrain._tokenizer import train_wordpiece_tokenizer
 from skmedtext.pretrain._word2vec import load_word_vectors, train_word2vec
 
-__all__ = ["load_word_vectors", "train_word2vec"]
+__all__ = [
+    "MLM_SIZES",
+    "load_word_vectors",
+    "pretrain_mlm",
+    "read_corpus",
+    "train_word2vec",
+    "train_wordpiece_tokenizer",
+]
