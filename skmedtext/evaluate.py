@@ -66,6 +66,7 @@ def evaluate(
     labels=None,
     target_names=None,
     n_jobs=None,
+    scores=True,
     seed_estimators=True,
     error_score="raise",
     verbose=0,
@@ -98,6 +99,10 @@ def evaluate(
     n_jobs : int, default=None
         Number of (pipeline, fold) fits run in parallel with joblib; None is 1.
         Timings are only comparable between pipelines run with the same setting.
+    scores : bool, default=True
+        Also call ``predict_proba`` (else ``decision_function``) on each test
+        part, for ROC-AUC and the ROC figure. Costs a second inference pass
+        (timed apart as ``score_time``); False skips it and leaves AUCs NaN.
     seed_estimators : bool, default=True
         Set every ``random_state`` parameter (nested ones included, e.g.
         ``smote__random_state``) that is None in a clone to the integer seed
@@ -157,6 +162,7 @@ def evaluate(
             labels=labels,
             target_names=names,
             seed=seed if seed_estimators else None,
+            scores=scores,
             error_score=error_score,
         )
         for name, k in tasks
@@ -178,6 +184,7 @@ def evaluate(
         "seed_estimators": bool(seed_estimators),
         "n_samples": int(y.shape[0]),
         "n_jobs": n_jobs,
+        "scores": bool(scores),
         "pipelines": {name: _describe(est) for name, est in pipelines.items()},
         **environment(),
     }
@@ -246,7 +253,9 @@ def _seed_params(estimator, seed):
     return estimator
 
 
-def _fit_and_score(estimator, X, y, train, test, *, labels, target_names, seed, error_score):
+def _fit_and_score(
+    estimator, X, y, train, test, *, labels, target_names, seed, scores, error_score
+):
     """Fit a clone on ``train``, predict ``test``; return the fold record (a dict)."""
     record = {
         "train_index": train,
@@ -272,8 +281,8 @@ def _fit_and_score(estimator, X, y, train, test, *, labels, target_names, seed, 
         y_pred = np.asarray(est.predict(X_test))
         record["predict_time"] = time.perf_counter() - start
         start = time.perf_counter()
-        scores, score_labels = estimator_scores(est, X_test)
-        record["score_time"] = time.perf_counter() - start if scores is not None else np.nan
+        y_score, score_labels = estimator_scores(est, X_test) if scores else (None, None)
+        record["score_time"] = time.perf_counter() - start if y_score is not None else np.nan
     except Exception as exc:  # noqa: BLE001 - error_score decides, as in cross_validate
         if error_score == "raise":
             raise
@@ -284,14 +293,14 @@ def _fit_and_score(estimator, X, y, train, test, *, labels, target_names, seed, 
             stacklevel=2,
         )
         return record
-    if scores is not None:
+    if y_score is not None:
         # Aligned to the global labels, so that pooled out-of-fold scores line up
         # even when a training fold lacked a class.
-        scores = align_scores(scores, score_labels, labels)
+        y_score = align_scores(y_score, score_labels, labels)
     record["y_pred"] = y_pred
-    record["y_score"] = scores
+    record["y_score"] = y_score
     record["report"] = classification_report_full(
-        y_test, y_pred, scores, labels=labels, target_names=target_names
+        y_test, y_pred, y_score, labels=labels, target_names=target_names
     )
     return record
 

@@ -270,9 +270,13 @@ def test_parallel_fits_give_the_same_scores(abstracts, result):
     pd.testing.assert_frame_equal(par.frame[cols], result.frame[cols])
 
 
-def test_progress_bar_when_verbose(abstracts, capsys):
+def test_progress_bar_when_verbose_and_no_scores(abstracts, capsys):
     X, y = abstracts
-    evaluate({"cnb": tfidf_cnb()}, X[:120], y[:120], cv=2, verbose=2)
+    res = evaluate({"cnb": tfidf_cnb()}, X[:120], y[:120], cv=2, verbose=2, scores=False)
+    assert res.frame["roc_auc_macro"].isna().all() and res.frame["score_time"].isna().all()
+    assert res.frame["f1_macro"].notna().all()
+    with pytest.raises(ValueError, match="no probabilities"):
+        res.plot_roc_curves()
     err = capsys.readouterr()
     assert "evaluate" in err.err and "2/2" in err.err
     assert "cnb fold 1/2: f1_macro=" in err.out + err.err
