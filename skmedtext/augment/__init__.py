@@ -1,3 +1,6 @@
-"""skmedtext.augment."""
+"""Vocabulary augmentation of raw texts (paper 000, "Data enhancement")."""
 
-__all__ = []
+from skmedtext.augment._lexicon import load_synonym_dictionary
+from skmedtext.augment._vocabulary import VocabularyAugmenter
+
+__all__ = ["VocabularyAugmenter", "load_synonym_dictionary"]
