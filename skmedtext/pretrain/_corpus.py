@@ -76,7 +76,9 @@ def read_corpus(corpus, *, name="corpus"):
     if isinstance(corpus, str) and _looks_like_path(corpus):
         raise FileNotFoundError(f"{name}: corpus file {corpus!r} does not exist.")
     if isinstance(corpus, bytes):
-        raise TypeError(f"{name} must hold str documents or file paths; got bytes (decode it first).")
+        raise TypeError(
+            f"{name} must hold str documents or file paths; got bytes (decode it first)."
+        )
     if isinstance(corpus, str):
         raise TypeError(
             f"{name} must be a sequence of documents or of text-file paths; got a single string "

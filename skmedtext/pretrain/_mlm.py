@@ -29,9 +29,15 @@ __all__ = ["pretrain_mlm", "MLM_SIZES"]
 #: Encoder shapes for from-scratch pretraining (BERT conventions: 64-dim heads,
 #: feed-forward 4x hidden). "small" is BERT-small/Google's "BERT-Mini+" shape.
 MLM_SIZES = {
-    "tiny": dict(num_hidden_layers=2, hidden_size=64, num_attention_heads=2, intermediate_size=256),
-    "small": dict(num_hidden_layers=4, hidden_size=256, num_attention_heads=4, intermediate_size=1024),
-    "base": dict(num_hidden_layers=12, hidden_size=768, num_attention_heads=12, intermediate_size=3072),
+    "tiny": dict(
+        num_hidden_layers=2, hidden_size=64, num_attention_heads=2, intermediate_size=256
+    ),
+    "small": dict(
+        num_hidden_layers=4, hidden_size=256, num_attention_heads=4, intermediate_size=1024
+    ),
+    "base": dict(
+        num_hidden_layers=12, hidden_size=768, num_attention_heads=12, intermediate_size=3072
+    ),
 }
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
@@ -202,13 +208,13 @@ def pretrain_mlm(
 
     Examples
     --------
+    >>> import tempfile
+    >>> from transformers import AutoModel
     >>> from skmedtext.pretrain import pretrain_mlm
     >>> texts = ["患者胸痛三天，伴呼吸困难。", "乙肝病毒携带者，肝功能正常。"] * 20
-    >>> path = pretrain_mlm(texts, "/tmp/skmedtext-mlm-doctest", size="tiny", max_steps=4,
-    ...                     batch_size=8, max_length=16, resume=False, progress=False,
-    ...                     vocab_size=100)  # doctest: +SKIP
-    >>> from transformers import AutoModel
-    >>> AutoModel.from_pretrained(path).config.hidden_size  # doctest: +SKIP
+    >>> path = pretrain_mlm(texts, tempfile.mkdtemp(), size="tiny", max_steps=4,
+    ...                     batch_size=8, max_length=16, progress=False)
+    >>> AutoModel.from_pretrained(path).config.hidden_size
     64
     """
     import torch
@@ -239,7 +245,10 @@ def pretrain_mlm(
         raise ValueError("whole_word_masking needs a fast tokenizer (offset mappings).")
     data = _build_sequences(documents, tokenizer, max_length, packing, wwm)
     steps_per_epoch = math.ceil(len(data["lengths"]) / batch_size)
-    total_steps = max_steps if max_steps is not None else max(1, math.ceil(epochs * steps_per_epoch))
+    if max_steps is not None:
+        total_steps = max_steps
+    else:
+        total_steps = max(1, math.ceil(epochs * steps_per_epoch))
     warmup = warmup_steps if warmup_steps is not None else int(0.1 * total_steps)
     fingerprint = {
         "corpus_sha1": _sha1("\n".join(documents)),
@@ -259,13 +268,16 @@ def pretrain_mlm(
         n_tokens=int(data["lengths"].sum()), steps_per_epoch=steps_per_epoch,
     )
     loop = _Loop(
-        data, tokenizer, settings, out_dir, save_steps, save_total_limit, logging_steps, progress
+        data, tokenizer, settings, out_dir, save_steps=save_steps,
+        save_total_limit=save_total_limit, logging_steps=logging_steps, progress=progress,
     )
     cuda_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
     # Training reseeds torch's global generator every step; fork it so the caller's
     # random state is the same afterwards.
     with torch.random.fork_rng(devices=cuda_devices):
-        model, state = _load_model(checkpoint, model_name_or_path, size, tokenizer, max_length, seed)
+        model, state = _load_model(
+            checkpoint, model_name_or_path, size, tokenizer, max_length, seed
+        )
         if checkpoint is not None:
             _check_same_run(state["settings"], settings, checkpoint)
         loop.run(model.to(device), state, checkpoint)
@@ -354,7 +366,9 @@ def _load_tokenizer(checkpoint, model_name_or_path, tokenizer, documents, vocab_
             f"got {type(tokenizer).__name__}."
         )
     if tok.mask_token is None or tok.pad_token_id is None:
-        raise ValueError("the tokenizer needs [MASK] and [PAD] tokens for masked-language modelling.")
+        raise ValueError(
+            "the tokenizer needs [MASK] and [PAD] tokens for masked-language modelling."
+        )
     return tok, "scratch"
 
 
@@ -464,7 +478,8 @@ def _build_sequences(documents, tokenizer, max_length, packing, wwm):
                 offset += int(w.max(initial=-1)) + 1
             wstream = np.concatenate(parts)
         for start in range(0, len(stream), body):
-            rows.append((stream[start : start + body], None if wstream is None else wstream[start : start + body]))
+            piece = slice(start, start + body)
+            rows.append((stream[piece], None if wstream is None else wstream[piece]))
         rows = [(r, w) for r, w in rows if len(r) and not np.all(r == sep_id)]
     else:
         for k, x in enumerate(ids):
@@ -597,7 +612,10 @@ def _mlm_loss(model, batch):
 
 
 class _Loop:
-    def __init__(self, data, tokenizer, settings, out_dir, save_steps, save_total_limit, logging_steps, progress):
+    """The optimisation loop with its checkpoints; ``settings`` holds every run setting."""
+
+    def __init__(self, data, tokenizer, settings, out_dir, *, save_steps, save_total_limit,
+                 logging_steps, progress):
         self.data = data
         self.tokenizer = tokenizer
         self.settings = settings
@@ -642,13 +660,20 @@ class _Loop:
 
         s = self.settings
         device, total = s["device"], s["total_steps"]
-        batcher = _Batcher(self.data, self.tokenizer, s["mlm_probability"], s["whole_word_masking"], s["batch_size"], s["seed"])
+        batcher = _Batcher(
+            self.data, self.tokenizer, s["mlm_probability"], s["whole_word_masking"],
+            s["batch_size"], s["seed"],
+        )
         optimizer = self.optimizer(model, checkpoint)
         step = int(state["step"])
         window = []
         started, elapsed0 = time.perf_counter(), float(state.get("elapsed_s", 0.0))
         model.train()
-        bar = tqdm(total=total, initial=min(step, total), desc="MLM pretraining", unit="step", disable=not self.progress)
+        bar = tqdm(
+            total=total, initial=min(step, total), desc="MLM pretraining", unit="step",
+            disable=not self.progress,
+        )
+        autocast = dict(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=s["bf16"])
         try:
             while step < total:
                 batch, n_tokens = batcher(step)
@@ -656,7 +681,7 @@ class _Loop:
                 torch.manual_seed(_step_seed(s["seed"], step, 2))  # dropout of this step
                 for group in optimizer.param_groups:
                     group["lr"] = self.lr_at(step)
-                with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=s["bf16"]):
+                with torch.autocast(**autocast):
                     loss = _mlm_loss(model, batch)
                 loss.backward()
                 if s["grad_clip"] is not None:
@@ -669,7 +694,8 @@ class _Loop:
                 bar.update(1)
                 if step % self.logging_steps == 0 or step == total:
                     mean = float(torch.stack(window).float().mean())  # one device sync per window
-                    state["history"].append({"step": step, "loss": mean, "lr": self.lr_at(step - 1)})
+                    entry = {"step": step, "loss": mean, "lr": self.lr_at(step - 1)}
+                    state["history"].append(entry)
                     bar.set_postfix(loss=f"{mean:.3f}")
                     window = []
                 state["step"] = step
@@ -691,7 +717,7 @@ class _Loop:
         save_tokenizer(self.tokenizer, tmp)
         torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
         payload = dict(state, settings=self.settings)
-        (tmp / _STATE_FILE).write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+        _write_json(tmp / _STATE_FILE, payload)
         # Written under a temporary name and renamed, so a crash mid-save never leaves
         # a checkpoint that looks complete.
         shutil.rmtree(final, ignore_errors=True)
@@ -708,5 +734,8 @@ class _Loop:
     def save_final(self, model, state):
         model.save_pretrained(str(self.out_dir))
         save_tokenizer(self.tokenizer, self.out_dir)
-        log = dict(state, settings=self.settings)
-        (self.out_dir / _LOG_FILE).write_text(json.dumps(log, indent=1, ensure_ascii=False), encoding="utf-8")
+        _write_json(self.out_dir / _LOG_FILE, dict(state, settings=self.settings))
+
+
+def _write_json(path, payload):
+    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -17,7 +17,9 @@ SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 # Latin letters, digits and ASCII punctuation are always in the vocabulary, so English
 # terms and lab values in mostly-Chinese notes never collapse into [UNK].
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_BASE_ALPHABET = list(string.ascii_lowercase + string.ascii_uppercase + string.digits + string.punctuation)
+_BASE_ALPHABET = list(
+    string.ascii_lowercase + string.ascii_uppercase + string.digits + string.punctuation
+)
 
 
 @validate_params(
@@ -101,7 +103,8 @@ def train_wordpiece_tokenizer(
         lowercase=lowercase,
     )
     alphabet = _BASE_ALPHABET if not lowercase else sorted({c.lower() for c in _BASE_ALPHABET})
-    continuations = _continuation_pieces(documents, trainer._tokenizer.normalizer, alphabet, chinese_chars)
+    normalizer = trainer._tokenizer.normalizer
+    continuations = _continuation_pieces(documents, normalizer, alphabet, chinese_chars)
     trainer.train_from_iterator(
         documents,
         vocab_size=vocab_size,
@@ -167,4 +170,5 @@ def save_tokenizer(tokenizer, output_dir):
     is_wordpiece = vocab is not None and "[CLS]" in vocab and "[SEP]" in vocab
     if is_wordpiece and not (output_dir / "vocab.txt").exists():
         ordered = sorted(vocab.items(), key=lambda item: item[1])
-        (output_dir / "vocab.txt").write_text("".join(f"{tok}\n" for tok, _ in ordered), encoding="utf-8")
+        lines = "".join(f"{tok}\n" for tok, _ in ordered)
+        (output_dir / "vocab.txt").write_text(lines, encoding="utf-8")

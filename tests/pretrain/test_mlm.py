@@ -94,7 +94,8 @@ def test_skmedtext_encoders_and_dmt_bert_load_the_folder(pretrained, triage):
     X = triage["text"].to_numpy(dtype=object)[:96]
     y = triage["target"].to_numpy(dtype=object)[:96]
     clf = DMTBertClassifier(
-        model_name_or_path=str(pretrained), max_epochs=1, max_length=32, batch_size=16, random_state=0
+        model_name_or_path=str(pretrained), max_epochs=1, max_length=32, batch_size=16,
+        random_state=0,
     )
     clf.fit(X[:80], y[:80])
     pred = clf.predict(X[80:])
@@ -135,7 +136,8 @@ def test_packing_fills_sequences_and_whole_words_are_masked_together(corpus):
     tokenizer = train_wordpiece_tokenizer(corpus, vocab_size=500)
     data = _build_sequences(corpus, tokenizer, 32, True, "jieba")
     lengths = data["lengths"]
-    assert (lengths[:-1] == 32).all() and data["ids"][:, 0].tolist() == [tokenizer.cls_token_id] * len(lengths)
+    assert (lengths[:-1] == 32).all()
+    assert (data["ids"][:, 0] == tokenizer.cls_token_id).all()
     n_tokens = sum(len(tokenizer.tokenize(t)) + 1 for t in corpus)  # + one [SEP] per document
     assert lengths.sum() == n_tokens + len(lengths)  # + one [CLS] per sequence
     batcher = _Batcher(data, tokenizer, 0.3, "jieba", 16, seed=0)
