@@ -13,6 +13,7 @@ _SUBPACKAGES = (
     "datasets",
     "embeddings",
     "encoders",
+    "evaluate",
     "losses",
     "metrics",
     "models",

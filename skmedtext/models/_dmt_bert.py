@@ -185,6 +185,8 @@ class DMTBertClassifier(BaseTextClassifier):
         amp="auto",
         random_state=None,
         verbose=0,
+        checkpoint_dir=None,
+        callbacks=None,
     ):
         self.model_name_or_path = model_name_or_path
         self.max_length = max_length
@@ -211,6 +213,8 @@ class DMTBertClassifier(BaseTextClassifier):
         self.amp = amp
         self.random_state = random_state
         self.verbose = verbose
+        self.checkpoint_dir = checkpoint_dir
+        self.callbacks = callbacks
 
     def _classification_weight(self):
         return self.lambda_cls

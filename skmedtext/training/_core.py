@@ -63,7 +63,14 @@ CORE_PARAMS_DOC = """criterion : str, torch.nn.Module or class, default="ce"
         Seeds weight initialisation, dropout, shuffling and the validation split.
         The same value gives identical predictions on CPU.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's epoch log with a tqdm progress bar."""
+        0 is silent; 1 prints skorch's epoch log with a tqdm progress bar.
+    checkpoint_dir : str, path or None, default=None
+        Save the weights, optimizer, criterion, history and RNG state after every
+        epoch into this folder. A later ``fit`` with the same folder, data and
+        parameters resumes after the last completed epoch, giving the same result
+        as an uninterrupted fit on CPU (a different fit refuses the folder).
+    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
+        Extra skorch callbacks, run after the built-in ones."""
 
 
 def softmax_first(output):
@@ -74,13 +81,18 @@ def softmax_first(output):
 
 
 class WarmupLinearSchedule:
-    """``LambdaLR`` factor: linear warm-up to 1, then linear decay to 0 (picklable)."""
+    """``LambdaLR`` factor: linear warm-up to 1, then linear decay to 0 (picklable).
 
-    def __init__(self, warmup_steps, total_steps):
+    ``offset`` is the number of steps already taken (a resumed fit).
+    """
+
+    def __init__(self, warmup_steps, total_steps, offset=0):
         self.warmup_steps = int(warmup_steps)
         self.total_steps = max(1, int(total_steps))
+        self.offset = int(offset)
 
     def __call__(self, step):
+        step = step + self.offset
         if step < self.warmup_steps:
             return (step + 1) / (self.warmup_steps + 1)
         remaining = self.total_steps - step
@@ -94,6 +106,16 @@ class EpochAuxLoss(Callback):
         values = [b["train_aux_loss"] for b in net.history[-1, "batches"] if "train_aux_loss" in b]
         if values:
             net.history.record("train_aux_loss", float(np.mean(values)))
+
+
+class SaveRngState(Callback):
+    """Store torch's CPU RNG state after each epoch, so a resumed fit shuffles identically."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def on_epoch_end(self, net, **kwargs):
+        torch.save(torch.get_rng_state(), self.path)
 
 
 class TextNet(NeuralNetClassifier):
@@ -221,16 +243,22 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
             return device.startswith("cuda") and torch.cuda.is_bf16_supported()
         return bool(self.amp)
 
-    def _callbacks(self, n_train_batches):
+    def _callbacks(self, n_train_batches, completed_epochs=0):
         total = n_train_batches * self.max_epochs
+        schedule = WarmupLinearSchedule(
+            round(self.warmup_ratio * total), total, offset=completed_epochs * n_train_batches
+        )
         callbacks = [
             ("aux_loss", EpochAuxLoss()),
             (
                 "lr_schedule",
                 LRScheduler(
                     policy=torch.optim.lr_scheduler.LambdaLR,
-                    lr_lambda=WarmupLinearSchedule(round(self.warmup_ratio * total), total),
+                    lr_lambda=schedule,
                     step_every="batch",
+                    # the offset above already counts finished steps; skorch would
+                    # otherwise restart from the number of epochs in the history
+                    last_epoch=-1,
                 ),
             ),
         ]
@@ -245,9 +273,12 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.verbose:
             callbacks.append(("progress", ProgressBar()))
+        callbacks.extend(_checkpoint_callbacks(getattr(self, "checkpoint_dir", None)))
+        for k, callback in enumerate(getattr(self, "callbacks", None) or []):
+            callbacks.append(callback if isinstance(callback, tuple) else (f"user_{k}", callback))
         return callbacks
 
-    def _make_net(self, module, criterion, valid_ds, n_train_batches, device):
+    def _make_net(self, module, criterion, valid_ds, n_train_batches, device, completed_epochs=0):
         collate = self._make_collator()
         return TextNet(
             module=module,
@@ -264,7 +295,7 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__bucket=self.bucket,
             iterator_valid=make_loader,
             iterator_valid__collate_fn=collate,
-            callbacks=self._callbacks(n_train_batches),
+            callbacks=self._callbacks(n_train_batches, completed_epochs),
             callbacks__valid_acc=None,
             predict_nonlinearity=softmax_first,
             lambda_cls=self._classification_weight(),
@@ -309,8 +340,16 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
             criterion = build_criterion(self.criterion, class_counts)
             module = self._build_module(classes.size)
             n_batches = math.ceil(len(train_ds) / self.batch_size)
-            self.net_ = self._make_net(module, criterion, valid_ds, n_batches, device)
-            self.net_.fit(train_ds, y=None)
+            checkpoint = _CheckpointFolder.open(getattr(self, "checkpoint_dir", None), self, X, y_idx)
+            completed = checkpoint.completed_epochs() if checkpoint else 0
+            self.net_ = self._make_net(module, criterion, valid_ds, n_batches, device, completed)
+            if completed:
+                checkpoint.restore(self.net_)
+                remaining = self.max_epochs - completed
+                if remaining > 0:
+                    self.net_.partial_fit(train_ds, y=None, epochs=remaining)
+            else:
+                self.net_.fit(train_ds, y=None)
         self.history_ = self.net_.history
         return self
 
@@ -342,3 +381,82 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         """Predicted class labels (elements of ``classes_``)."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+_CHECKPOINT_FILES = {
+    "f_params": "params.pt",
+    "f_optimizer": "optimizer.pt",
+    "f_criterion": "criterion.pt",
+    "f_history": "history.json",
+}
+
+
+def _checkpoint_callbacks(checkpoint_dir):
+    if checkpoint_dir is None:
+        return []
+    from pathlib import Path
+
+    from skorch.callbacks import Checkpoint
+
+    folder = Path(checkpoint_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        (
+            "checkpoint",
+            Checkpoint(monitor=None, dirname=str(folder), f_pickle=None, **_CHECKPOINT_FILES),
+        ),
+        ("rng_state", SaveRngState(str(folder / "rng_state.pt"))),
+    ]
+
+
+class _CheckpointFolder:
+    """A checkpoint folder tied to one fit (parameters + data fingerprint)."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    @classmethod
+    def open(cls, checkpoint_dir, estimator, X, y_idx):
+        if checkpoint_dir is None:
+            return None
+        import hashlib
+        import json
+        from pathlib import Path
+
+        folder = Path(checkpoint_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        params = {k: repr(v) for k, v in estimator.get_params(deep=False).items()}
+        params.pop("checkpoint_dir", None)
+        params.pop("callbacks", None)
+        params.pop("max_epochs", None)  # resuming may extend the number of epochs
+        digest.update(json.dumps(params, sort_keys=True).encode())
+        digest.update(np.ascontiguousarray(y_idx).tobytes())
+        for x in X:
+            digest.update(x.encode("utf-8") if isinstance(x, str) else x.vectors.tobytes())
+        fingerprint = {"estimator": type(estimator).__name__, "fit": digest.hexdigest()}
+        marker = folder / "fit.json"
+        if marker.is_file():
+            found = json.loads(marker.read_text())
+            if found != fingerprint:
+                raise ValueError(
+                    f"checkpoint_dir {str(folder)!r} holds a checkpoint of a different fit "
+                    f"({found.get('estimator')}, other data or parameters); use an empty folder "
+                    "or delete it to start over."
+                )
+        else:
+            marker.write_text(json.dumps(fingerprint))
+        return cls(folder)
+
+    def completed_epochs(self):
+        import json
+
+        files = [self.folder / name for name in _CHECKPOINT_FILES.values()]
+        if not all(f.is_file() for f in files) or not (self.folder / "rng_state.pt").is_file():
+            return 0
+        return len(json.loads((self.folder / "history.json").read_text()))
+
+    def restore(self, net):
+        net.initialize()
+        net.load_params(**{k: str(self.folder / v) for k, v in _CHECKPOINT_FILES.items()})
+        torch.set_rng_state(torch.load(self.folder / "rng_state.pt"))
