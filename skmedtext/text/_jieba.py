@@ -71,7 +71,8 @@ def _parse_lines(lines, source):
     for number, raw in enumerate(lines, start=1):
         if not isinstance(raw, str):
             raise TypeError(
-                f"dictionary entries must be str; found {type(raw).__name__} at position {number - 1}."
+                f"dictionary entries must be str; found {type(raw).__name__} at position "
+                f"{number - 1}."
             )
         line = raw.strip().lstrip("\ufeff")
         if line and not line.startswith("#"):
@@ -320,7 +321,10 @@ class JiebaTokenizer(TransformerMixin, BaseEstimator):
             if synonyms
             else None
         )
-        self._jieba = _cached_jieba(self.dictionary_, self.adjust_freq) if self.level == "word" else None
+        # char level never consults jieba; jieba_tokenizer_ builds it on demand
+        self._jieba = None
+        if self.level == "word":
+            self._jieba = _cached_jieba(self.dictionary_, self.adjust_freq)
         return self
 
     @property
