@@ -33,7 +33,7 @@ from skmedtext.augment._lexicon import (
     read_term_file,
     resolve_word_set,
 )
-from skmedtext.text import JiebaTokenizer, contains_cjk
+from skmedtext.text import JiebaTokenizer, contains_cjk, segment
 from skmedtext.utils import check_text_target, check_texts
 
 __all__ = ["VocabularyAugmenter"]
@@ -239,9 +239,13 @@ class _Segments:
 
     def __getitem__(self, i):
         if i not in self._units:
-            if self._tokenizer is None:
-                self._tokenizer = JiebaTokenizer(lowercase=False).fit()
-            self._units[i] = self._tokenizer.tokenize(self.texts[i])
+            text = self.texts[i]
+            if not contains_cjk(text):  # regex words: no need to load jieba
+                self._units[i] = segment(text, level="word")
+            else:
+                if self._tokenizer is None:
+                    self._tokenizer = JiebaTokenizer(lowercase=False).fit()
+                self._units[i] = self._tokenizer.tokenize(text)
         return self._units[i]
 
 
