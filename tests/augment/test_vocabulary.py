@@ -506,3 +506,32 @@ def test_a_class_with_one_text_is_augmented(zh):
     assert len(rows) == Counter(y).most_common(1)[0][1]
     assert set(kv_aug.source_indices_[rows]) == {single}
     assert len(set(X_res[rows])) > 1
+
+
+# --- composition with SAAN and DMT-BERT --------------------------------------------------
+
+
+def test_composes_with_saan_and_dmt_bert(en):
+    """VocabularyAugmenter grows the minority part-way, SAAN balances the rest with
+    embedding sequences, DMT-BERT trains on strings and synthetic rows together."""
+    sampling = pytest.importorskip("skmedtext.sampling", reason="skmedtext.sampling is missing")
+    if not hasattr(sampling, "SAANSampler"):
+        pytest.skip("skmedtext.sampling.SAANSampler does not exist yet")
+    from skmedtext.models import DMTBertClassifier
+
+    X, y = en
+    keep = np.concatenate([np.flatnonzero(y == 5)[:24], np.flatnonzero(y == 2)[:6]])
+    X, y = X[keep], y[keep]
+    pipe = make_pipeline(
+        VocabularyAugmenter(
+            sampling_strategy=0.5, random_state=0, word2vec_params={"vector_size": 16, "epochs": 2}
+        ),
+        sampling.SAANSampler(epochs=1, max_length=24, random_state=0, device="cpu"),
+        DMTBertClassifier(max_length=24, max_epochs=1, batch_size=16, random_state=0, device="cpu"),
+    )
+    pipe.fit(X, y)
+    aug, saan, clf = (step for _, step in pipe.steps)
+    assert aug.synthetic_mask_.sum() == 6  # 6 -> 12 texts: half the majority
+    assert saan.synthetic_mask_.sum() == 12  # 12 -> 24: SAAN balances the rest
+    assert set(clf.classes_) == {2, 5}
+    assert pipe.predict(X[:5]).shape == (5,)
