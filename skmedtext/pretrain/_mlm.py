@@ -226,6 +226,7 @@ def pretrain_mlm(
             "size and tokenizer apply to a model trained from scratch; continuing "
             f"{str(model_name_or_path)!r} keeps its own architecture and tokenizer."
         )
+    began = time.perf_counter()
     device = resolve_device(device)
     use_bf16 = _resolve_bf16(bf16, device)
     wwm = "jieba" if whole_word_masking is True else (whole_word_masking or False)
@@ -266,6 +267,7 @@ def pretrain_mlm(
         total_steps=total_steps, grad_clip=grad_clip, bf16=use_bf16, device=device,
         n_documents=len(documents), n_sequences=int(len(data["lengths"])),
         n_tokens=int(data["lengths"].sum()), steps_per_epoch=steps_per_epoch,
+        prepare_s=time.perf_counter() - began,  # corpus, tokenizer training, tokenisation
     )
     loop = _Loop(
         data, tokenizer, settings, out_dir, save_steps=save_steps,
