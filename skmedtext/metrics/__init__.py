@@ -26,3 +26,18 @@ __all__ = [
     "classification_report_full",
     "report_from_estimator",
 ]
+
+# synthetic-sample quality (SAAN and other generators)
+from skmedtext.metrics._synthetic_quality import (  # noqa: E402
+    classifier_two_sample_test,
+    knn_precision_recall,
+    maximum_mean_discrepancy,
+    synthetic_quality_report,
+)
+
+__all__ += [
+    "classifier_two_sample_test",
+    "knn_precision_recall",
+    "maximum_mean_discrepancy",
+    "synthetic_quality_report",
+]

@@ -1,3 +1,6 @@
-"""skmedtext.sampling."""
+"""Over-samplers for imbalanced (medical) text data, compatible with imbalanced-learn."""
 
-__all__ = []
+from skmedtext.sampling._saan import SAANSampler
+from skmedtext.sampling._saan_train import SAANDivergenceError
+
+__all__ = ["SAANSampler", "SAANDivergenceError"]

@@ -1,0 +1,446 @@
+"""SAANSampler: the self-attentive adversarial augmentation network as an imbalanced-learn sampler."""
+
+import numbers
+import os
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_target_type
+from scipy import sparse
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_consistent_length
+from sklearn_compat.utils.validation import validate_data
+
+from skmedtext._synthetic import SyntheticSequence
+from skmedtext.sampling._saan_inputs import (
+    embed_texts,
+    input_kind,
+    token_layout,
+    tokens_to_vectors,
+    vectors_to_tokens,
+)
+from skmedtext.utils import check_texts, resolve_device, sequence_mask
+
+__all__ = ["SAANSampler"]
+
+
+class SAANSampler(BaseOverSampler):
+    """Over-sample with SAAN, the self-attentive adversarial augmentation network.
+
+    For every class to over-sample, a GAN is trained on that class's samples: the
+    sparse attention generator (SAG) maps a Gaussian noise sequence to a synthetic
+    sequence, the sparse attention discriminator (SAD) tells real from synthetic.
+    Both are stacks of multi-head *local-window* self-attention (paper 000, eqs.
+    4-10: per-head ``W_q, W_k, W_v`` of shape ``d x d/m``, mask ``M_ik = 0`` iff
+    ``|i - k| <= w`` else ``-inf``, concatenation and ``W_A``), trained by
+    alternating the binary cross-entropy losses of eqs. (11) and (13). The GANs
+    of all classes train together in one batched loop (independent parameters).
+
+    Three kinds of ``X`` are accepted:
+
+    - **2-D floats** ``(n, d)`` (sentence embeddings, dense or sparse TF-IDF):
+      each vector is cut into ``n_tokens`` consecutive feature chunks, the
+      positions of the sequence the attention runs over; synthetic rows are 2-D
+      vectors like SMOTE's.
+    - **3-D sequences** ``(n, t, d)``: padding positions are exact zero vectors
+      (:func:`skmedtext.utils.sequence_mask`), or pass ``mask`` to
+      :meth:`fit_resample`. Synthetic rows have exact-zero padding.
+    - **raw texts** (1-D array of ``str``): the real samples are the ``encoder``'s
+      token-embedding sequences; synthetic rows are appended as
+      :class:`~skmedtext.SyntheticSequence` objects (tagged with the embedding
+      space) that skmedtext text classifiers accept next to strings, so
+      ``make_pipeline(SAANSampler(), DMTBertClassifier())`` fits on texts.
+
+    Original rows come back unchanged and first; synthetic rows are appended,
+    grouped by class. Where the paper is silent (per-class GANs, 2-D vectors as
+    sequences, optimiser, normalisation, ...) the choices are documented in
+    ``docs/saan.md``.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, noise and batch order. The same value gives
+        identical output on CPU.
+    window : int, default=86
+        Half-width ``w`` of the local attention window (paper: 86); a position
+        attends to positions ``k`` with ``|i - k| <= w``. Capped at the sequence
+        length (``window_``).
+    n_heads : int, default=4
+        Attention heads ``m``; ``hidden_dim`` must be divisible by it.
+    n_layers : int, default=2
+        Sparse self-attention blocks in SAG and in SAD.
+    hidden_dim : int, default=64
+        Width of the attention stacks (the paper attends in the data dimension
+        ``d``; a projection to ``hidden_dim`` keeps 384-768-d inputs cheap).
+    latent_dim : int, default=32
+        Dimension of each noise vector ``z_i`` of the noise sequence.
+    n_tokens : "auto" or int, default="auto"
+        2-D input only: positions per vector. ``"auto"`` cuts ``d`` features into
+        at most 16 chunks (384 -> 16 x 24); ``1`` makes the whole vector one
+        position; ``d`` makes every feature a position.
+    epochs : int, default=100
+        Passes over the largest over-sampled class (smaller classes cycle through
+        their rows within each pass). The paper trains for 200 epochs.
+    batch_size : int, default=32
+        Real (and fake) samples per class and step (paper: 32).
+    lr : float, default=2e-4
+        Adam learning rate of SAG and SAD (betas 0.5, 0.999).
+    label_smoothing : float, default=0.0
+        One-sided label smoothing: SAD's target for real samples is
+        ``1 - label_smoothing`` in eq. (13). 0 is the paper's loss.
+    encoder : None, str, path or embedder, default=None
+        Raw-text input only. ``None`` or ``"minilm-en"``: the MiniLM input
+        word-embedding space (``model.get_input_embeddings()`` of the tokenised
+        texts); another preset name or a local Hugging Face folder: that
+        encoder's input embeddings; or an embedder object with
+        ``output="sequence"`` and ``embedding_space_`` (e.g.
+        ``TransformerEmbedder(output="sequence")`` or ``Word2VecEmbedder``), used
+        as is if fitted, else a clone is fitted on ``X``.
+    max_length : int, default=128
+        Raw-text input with a Hugging Face encoder: tokens per text after
+        truncation (``[CLS]`` and ``[SEP]`` included).
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:N]"``.
+    verbose : int, default=0
+        > 0 prints the mean losses ten times during training.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Class label -> number of synthetic samples to generate.
+    input_kind_ : {{"vector", "sequence", "text"}}
+        The kind of ``X`` seen in the last ``fit_resample``.
+    n_tokens_ : int
+        Sequence length the GANs ran over (2-D input: positions per vector).
+    window_ : int
+        The window actually used, ``min(window, n_tokens_)``.
+    embedding_space_ : str
+        Raw-text input: the space of the synthetic rows.
+    synthetic_mask_ : ndarray of shape (n_samples_resampled,), dtype=bool
+        True for appended synthetic rows (all after the originals).
+    synthetic_classes_ : ndarray of shape (n_synthetic,)
+        Class of each synthetic row, in output order.
+    resampled_mask_ : ndarray of shape (n_samples_resampled, t), dtype=bool
+        3-D input: real positions of every output row.
+    generator_loss_ : dict
+        Class label -> ndarray (epochs,): mean ``L_SAG`` (eq. 11) per epoch.
+    discriminator_loss_ : dict
+        Class label -> ndarray (epochs,): mean ``L_SAD`` (eq. 13) per epoch.
+    n_features_in_ : int
+        2-D input: number of features.
+
+    Notes
+    -----
+    There is no ``sample_indices_``: synthetic rows are generated, not copied
+    from an input row (like SMOTE). Use ``synthetic_mask_`` instead.
+
+    Raises ``ValueError`` when a class to over-sample has fewer than 2 samples
+    and :class:`~skmedtext.sampling.SAANDivergenceError` (a
+    ``FloatingPointError``) naming the class and epoch when a loss becomes NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmedtext.sampling import SAANSampler
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 8))
+    >>> y = np.array([0] * 50 + [1] * 10)
+    >>> sampler = SAANSampler(epochs=2, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> X_res.shape, int((y_res == 1).sum()), int(sampler.synthetic_mask_.sum())
+    ((100, 8), 50, 40)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "window": [Interval(numbers.Integral, 0, None, closed="left")],
+        "n_heads": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_layers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_tokens": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "encoder": [None, str, os.PathLike, HasMethods(["fit", "transform"])],
+        "max_length": [Interval(numbers.Integral, 2, None, closed="left")],
+        "device": [str],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        window=86,
+        n_heads=4,
+        n_layers=2,
+        hidden_dim=64,
+        latent_dim=32,
+        n_tokens="auto",
+        epochs=100,
+        batch_size=32,
+        lr=2e-4,
+        label_smoothing=0.0,
+        encoder=None,
+        max_length=128,
+        device="auto",
+        verbose=0,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.window = window
+        self.n_heads = n_heads
+        self.n_layers = n_layers
+        self.hidden_dim = hidden_dim
+        self.latent_dim = latent_dim
+        self.n_tokens = n_tokens
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.label_smoothing = label_smoothing
+        self.encoder = encoder
+        self.max_length = max_length
+        self.device = device
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.string = False  # categorical string features are not supported
+        tags.sampler_tags.sample_indices = False
+        return tags
+
+    def fit_resample(self, X, y, mask=None):
+        """Resample the dataset: the originals first, then the synthetic rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d), (n, t, d), sparse matrix, or sequence of str
+            2-D vectors, 3-D sequences (exact-zero padding) or raw texts.
+        y : array-like of shape (n,)
+            Class labels.
+        mask : array-like of shape (n, t), dtype=bool, default=None
+            3-D input only: real positions (default: the non-zero vectors).
+
+        Returns
+        -------
+        X_resampled : same kind as ``X``
+            For raw texts: a 1-D object array (list for list input) of the
+            original strings followed by :class:`~skmedtext.SyntheticSequence` rows.
+        y_resampled : ndarray of shape (n_samples_resampled,)
+        """
+        params = {} if mask is None else {"mask": mask}
+        return super().fit_resample(X, y, **params)
+
+    # ------------------------------------------------------------------ inputs
+    def _check_X_y(self, X, y, accept_sparse=None):
+        kind = input_kind(X)
+        self.input_kind_ = kind
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if kind == "vector":
+            X, y = validate_data(
+                self,
+                X=X,
+                y=y,
+                reset=True,
+                accept_sparse=["csr", "csc"],
+                dtype=[np.float64, np.float32],
+                ensure_min_samples=2,
+            )
+            return X, y, binarize_y
+        for attr in ("n_features_in_", "feature_names_in_"):
+            self.__dict__.pop(attr, None)
+        y = column_or_1d(y, warn=True)
+        if kind == "text":
+            X = check_texts(X, estimator_name=type(self).__name__)
+        else:
+            X = np.asarray(X)
+            if X.dtype.kind not in "fiub":
+                raise ValueError(f"3-D sequence input must be numeric; got dtype {X.dtype}.")
+            if X.dtype.kind != "f":
+                X = X.astype(np.float64)
+            if not np.isfinite(X).all():
+                raise ValueError("3-D sequence input contains NaN or infinite values.")
+        check_consistent_length(X, y)
+        return X, y, binarize_y
+
+    def _check_params(self):
+        if self.hidden_dim % self.n_heads:
+            raise ValueError(
+                f"hidden_dim={self.hidden_dim} must be divisible by n_heads={self.n_heads}."
+            )
+        if self.encoder is not None and self.input_kind_ != "text":
+            raise ValueError(
+                "encoder is only used for raw-text input; X here is "
+                f"{self.input_kind_} data. Leave encoder=None."
+            )
+
+    def _targets(self, y):
+        """(label, n_new) of the classes to over-sample, with the 2-sample check."""
+        targets = [(c, int(n)) for c, n in self.sampling_strategy_.items() if n > 0]
+        for label, _ in targets:
+            count = int(np.sum(y == label))
+            if count < 2:
+                raise ValueError(
+                    f"SAANSampler needs at least 2 samples of every class it over-samples; "
+                    f"class {_plain(label)!r} has {count}. Leave it out with a dict "
+                    "sampling_strategy, or merge it with a related class."
+                )
+        return targets
+
+    # ------------------------------------------------------------------ fit
+    def _fit_resample(self, X, y, mask=None):
+        from skmedtext.sampling._saan_train import GanConfig, SequenceBank
+
+        self._check_params()
+        for attr in ("resampled_mask_", "embedding_space_", "encoder_"):
+            self.__dict__.pop(attr, None)
+        if mask is not None and self.input_kind_ != "sequence":
+            raise ValueError("mask is only accepted with 3-D sequence input (n, t, d).")
+        targets = self._targets(y)
+        rows = [np.flatnonzero(y == label) for label, _ in targets]
+        order = np.concatenate(rows) if rows else np.zeros(0, dtype=int)
+        counts = [len(r) for r in rows]
+
+        if self.input_kind_ == "vector":
+            dense = X[order].toarray() if sparse.issparse(X) else X[order]
+            t, chunk = token_layout(X.shape[1], self.n_tokens)
+            values = vectors_to_tokens(dense, t, chunk)
+            bank = SequenceBank(np.ones(values.shape[:2], bool), counts, values=values)
+        elif self.input_kind_ == "sequence":
+            full_mask = self._sequence_mask(X, mask)
+            t = max(1, int(full_mask[order].any(axis=0).nonzero()[0].max(initial=0)) + 1)
+            bank = SequenceBank(full_mask[order, :t], counts, values=X[order, :t])
+        else:
+            bank = self._text_bank(X, order, counts)
+        self.n_tokens_ = bank.t
+        self.window_ = min(self.window, bank.t)
+        self.generator_loss_, self.discriminator_loss_ = {}, {}
+
+        new_blocks = []
+        if targets:
+            device = resolve_device(self.device)
+            cfg = GanConfig(
+                latent_dim=self.latent_dim,
+                hidden_dim=self.hidden_dim,
+                n_heads=self.n_heads,
+                n_layers=self.n_layers,
+                window=self.window,
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                lr=self.lr,
+                label_smoothing=self.label_smoothing,
+                device=device,
+                verbose=self.verbose,
+            )
+            new_blocks = self._train_and_generate(bank, targets, cfg)
+        return self._assemble(X, y, mask, new_blocks)
+
+    def _sequence_mask(self, X, mask):
+        if mask is None:
+            return sequence_mask(X)
+        mask = np.asarray(mask)
+        if mask.shape != X.shape[:2]:
+            raise ValueError(f"mask must have shape {X.shape[:2]} (n, t); got {mask.shape}.")
+        return mask.astype(bool)
+
+    def _text_bank(self, X, order, counts):
+        from skmedtext.sampling._saan_train import SequenceBank
+
+        if not counts:
+            self.embedding_space_ = None
+            return SequenceBank(np.ones((0, 1), bool), [], values=np.zeros((0, 1, 1)))
+        source = embed_texts(self.encoder, X, X[order], self.max_length)
+        self.embedding_space_ = source["space"]
+        self.encoder_ = source["fitted"]
+        if "values" in source:
+            values = source["values"]
+            full_mask = sequence_mask(values)
+            t = int(full_mask.any(axis=0).nonzero()[0].max(initial=0)) + 1
+            return SequenceBank(full_mask[:, :t], counts, values=values[:, :t])
+        lengths = [len(ids) for ids in source["ids"]]
+        ids = np.zeros((len(lengths), max(lengths)), dtype=np.int64)
+        for i, row in enumerate(source["ids"]):
+            ids[i, : len(row)] = row
+        full_mask = np.arange(ids.shape[1])[None, :] < np.asarray(lengths)[:, None]
+        return SequenceBank(full_mask, counts, ids=ids, table=source["table"])
+
+    def _train_and_generate(self, bank, targets, cfg):
+        from skmedtext.sampling._saan_train import generate, train_gans
+
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        labels = [_plain(label) for label, _ in targets]
+        state = train_gans(bank, cfg, seed, labels, use_anchors=self.input_kind_ != "vector")
+        blocks = []
+        for g, (label, n_new) in enumerate(targets):
+            self.generator_loss_[label] = state["g_loss"][g]
+            self.discriminator_loss_[label] = state["d_loss"][g]
+            vectors, masks = generate(state, bank, g, n_new, seed, cfg)
+            blocks.append((label, vectors, masks))
+        return blocks
+
+    # ------------------------------------------------------------------ output
+    def _assemble(self, X, y, mask, blocks):
+        n_new = sum(len(v) for _, v, _ in blocks)
+        labels = [np.full(len(v), label, dtype=y.dtype) for label, v, _ in blocks]
+        y_new = np.concatenate(labels) if labels else np.zeros(0, dtype=y.dtype)
+        self.synthetic_mask_ = np.r_[np.zeros(len(y), bool), np.ones(n_new, bool)]
+        self.synthetic_classes_ = y_new
+        y_res = np.concatenate([y, y_new])
+        if self.input_kind_ == "vector":
+            return self._assemble_vectors(X, blocks), y_res
+        if self.input_kind_ == "sequence":
+            return self._assemble_sequences(X, mask, blocks), y_res
+        return self._assemble_texts(X, blocks), y_res
+
+    def _assemble_vectors(self, X, blocks):
+        d = X.shape[1]
+        parts = [tokens_to_vectors(v, d).astype(X.dtype) for _, v, _ in blocks]
+        if not parts:
+            return X.copy()
+        new = np.concatenate(parts)
+        if sparse.issparse(X):
+            return sparse.vstack([X, sparse.csr_matrix(new)], format=X.format)
+        return np.concatenate([X, new])
+
+    def _assemble_sequences(self, X, mask, blocks):
+        n, t, d = X.shape
+        full_mask = self._sequence_mask(X, mask)
+        n_new = sum(len(v) for _, v, _ in blocks)
+        X_res = np.zeros((n + n_new, t, d), dtype=X.dtype)
+        mask_res = np.zeros((n + n_new, t), dtype=bool)
+        X_res[:n], mask_res[:n] = X, full_mask
+        start = n
+        for _, vectors, masks in blocks:
+            stop = start + len(vectors)
+            X_res[start:stop, : vectors.shape[1]] = vectors
+            mask_res[start:stop, : masks.shape[1]] = masks
+            start = stop
+        self.resampled_mask_ = mask_res
+        return X_res
+
+    def _assemble_texts(self, X, blocks):
+        rows = [
+            SyntheticSequence(vectors[i][masks[i]], self.embedding_space_, label)
+            for label, vectors, masks in blocks
+            for i in range(len(vectors))
+        ]
+        X_res = np.empty(len(X) + len(rows), dtype=object)
+        X_res[: len(X)] = X
+        X_res[len(X) :] = rows
+        return X_res
+
+
+def _plain(label):
+    """numpy scalar -> Python scalar, so messages read ``class 7``, not ``np.int64(7)``."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+SAANSampler.__doc__ = SAANSampler.__doc__.format(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring
+)

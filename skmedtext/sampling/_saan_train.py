@@ -1,0 +1,354 @@
+"""SAAN training and generation: one batched loop for the GANs of every class.
+
+The real samples of all classes being over-sampled live in one "bank" (a padded
+float tensor, or token ids plus a word-embedding table for raw texts); the GAN of
+class ``g`` draws its real batches from its own rows only. Generator and
+discriminator hold one parameter copy per class (see ``_saan_modules``), so a
+training step of all class GANs is a single forward/backward pass.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from skmedtext.sampling._saan_modules import (
+    SparseAttentionDiscriminator,
+    SparseAttentionGenerator,
+)
+
+__all__ = ["SequenceBank", "GanConfig", "SAANDivergenceError", "train_gans", "generate"]
+
+_GEN_CHUNK = 1024  # rows generated per forward pass at sampling time
+
+
+class SAANDivergenceError(FloatingPointError):
+    """A SAAN generator or discriminator loss became NaN or infinite."""
+
+
+class SequenceBank:
+    """The real sequences of the classes being over-sampled, grouped by class.
+
+    Parameters
+    ----------
+    mask : bool ndarray (N, t)
+        Real positions of each row (rows are ordered by group).
+    counts : sequence of int
+        Rows per group, in order; ``sum(counts) == N``.
+    values : float ndarray (N, t, f) or None
+        The vectors (padding positions are ignored).
+    ids, table : int ndarray (N, t) and float tensor (V, f), optional
+        Instead of ``values``: token ids looked up in an embedding table on the
+        fly, so raw-text input never materialises ``N x t x f`` floats.
+    """
+
+    def __init__(self, mask, counts, values=None, ids=None, table=None):
+        self.mask = torch.as_tensor(np.asarray(mask, dtype=bool))
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(self.counts)[:-1]])
+        if values is not None:
+            self.values = torch.as_tensor(np.asarray(values, dtype=np.float32))
+            self.ids = self.table = None
+        else:
+            self.values = None
+            self.ids = torch.as_tensor(np.asarray(ids, dtype=np.int64))
+            self.table = table.detach().float().cpu()
+        self.lengths = self.mask.sum(dim=1).numpy()
+
+    @property
+    def n_groups(self):
+        return len(self.counts)
+
+    @property
+    def t(self):
+        return self.mask.shape[1]
+
+    @property
+    def n_features(self):
+        return (self.values if self.values is not None else self.table).shape[-1]
+
+    def gather(self, rows):
+        """Vectors and masks of the global ``rows`` (any shape) -> (*rows, t, f)."""
+        if self.values is not None:
+            return self.values[rows], self.mask[rows]
+        return F.embedding(self.ids[rows], self.table), self.mask[rows]
+
+    def _at(self, rows, positions):
+        """Vectors of ``rows`` at one position each -> (n, f)."""
+        if self.values is not None:
+            return self.values[rows, positions]
+        return F.embedding(self.ids[rows, positions], self.table)
+
+    def group_stats(self, chunk=128):
+        """Per-group feature mean and std over real positions, shape (G, f) each."""
+        f = self.n_features
+        means, stds = np.zeros((self.n_groups, f)), np.ones((self.n_groups, f))
+        for g, (start, count) in enumerate(zip(self.offsets, self.counts)):
+            total, sq, n = torch.zeros(f, dtype=torch.float64), torch.zeros(f, dtype=torch.float64), 0
+            for lo in range(start, start + count, chunk):
+                x, m = self.gather(torch.arange(lo, min(lo + chunk, start + count)))
+                real = x[m].double()
+                total += real.sum(0)
+                sq += (real**2).sum(0)
+                n += real.shape[0]
+            mean = total / n
+            var = (sq / n - mean**2).clamp_min(0.0)
+            means[g] = mean.numpy()
+            std = var.sqrt().numpy()
+            # constant features (e.g. zero padding of the last chunk) keep scale 1
+            stds[g] = np.where(std > 1e-6 * max(std.max(), 1e-12), std, 1.0)
+        return means.astype(np.float32), stds.astype(np.float32)
+
+    def anchors(self):
+        """Vectors that are identical at the first / last real position of every row.
+
+        Returns ``(first, has_first, last, has_last)`` with ``first``/``last`` of
+        shape (G, f) and boolean flags (G,). For text rows these are the
+        ``[CLS]``/``[SEP]`` embeddings; copying them into synthetic rows saves the
+        generator from having to learn constants exactly.
+        """
+        f = self.n_features
+        first, last = np.zeros((self.n_groups, f), np.float32), np.zeros((self.n_groups, f), np.float32)
+        has_first, has_last = np.zeros(self.n_groups, bool), np.zeros(self.n_groups, bool)
+        for g, (start, count) in enumerate(zip(self.offsets, self.counts)):
+            rows = torch.arange(start, start + count)
+            end = torch.as_tensor(self.lengths[start : start + count] - 1)
+            heads = self._at(rows, torch.zeros_like(end))
+            tails = self._at(rows, end)
+            if count > 1 and self.t > 1:
+                has_first[g] = bool((heads == heads[0]).all())
+                has_last[g] = bool((tails == tails[0]).all()) and bool((end > 0).all())
+            first[g], last[g] = heads[0].numpy(), tails[0].numpy()
+        return first, has_first, last, has_last
+
+
+@dataclass
+class GanConfig:
+    """Hyper-parameters of one training run (already validated by the sampler)."""
+
+    latent_dim: int
+    hidden_dim: int
+    n_heads: int
+    n_layers: int
+    window: int
+    epochs: int
+    batch_size: int
+    lr: float
+    label_smoothing: float
+    device: str
+    verbose: int = 0
+
+
+class _Scaler:
+    """Per-group standardisation and anchor copying, as torch tensors on ``device``."""
+
+    def __init__(self, bank, device, use_anchors):
+        mean, std = bank.group_stats()
+        self.mean = torch.as_tensor(mean, device=device)[:, None, None, :]
+        self.std = torch.as_tensor(std, device=device)[:, None, None, :]
+        first, has_first, last, has_last = bank.anchors()
+        if not use_anchors:
+            has_first[:] = has_last[:] = False
+        # anchors in the original space (copied exactly into generated rows) and
+        # in the standardised space the GANs train in
+        self.first_raw = torch.as_tensor(first, device=device)[:, None, :]
+        self.last_raw = torch.as_tensor(last, device=device)[:, None, :]
+        self.first = (self.first_raw - self.mean[:, :, 0]) / self.std[:, :, 0]
+        self.last = (self.last_raw - self.mean[:, :, 0]) / self.std[:, :, 0]
+        self.has_first = torch.as_tensor(has_first, device=device)
+        self.has_last = torch.as_tensor(has_last, device=device)
+        self.any_anchor = bool(has_first.any() or has_last.any())
+
+    def scale(self, x, mask, groups=None):
+        mean, std = self._stats(groups)
+        return (x - mean) / std * mask[..., None]
+
+    def unscale(self, x, mask, groups=None):
+        mean, std = self._stats(groups)
+        return (x * std + mean) * mask[..., None]
+
+    def _stats(self, groups):
+        if groups is None:
+            return self.mean, self.std
+        return self.mean[groups], self.std[groups]
+
+    def anchor(self, fake, mask, groups=None, raw=False):
+        """Overwrite the first/last real position with the group's constant vectors.
+
+        ``raw=True`` for rows already mapped back to the original space.
+        """
+        if not self.any_anchor:
+            return fake
+        sel = slice(None) if groups is None else groups
+        t = fake.shape[2]
+        positions = torch.arange(t, device=fake.device)
+        last_idx = torch.where(mask, positions, -1).amax(dim=-1, keepdim=True)
+        is_first = (positions == 0) & self.has_first[sel][:, None, None]
+        is_last = (positions == last_idx) & self.has_last[sel][:, None, None]
+        first = (self.first_raw if raw else self.first)[sel][:, :, None, :]
+        last = (self.last_raw if raw else self.last)[sel][:, :, None, :]
+        fake = torch.where(is_first[..., None], first, fake)
+        return torch.where(is_last[..., None], last, fake)
+
+
+def _schedule(rng, counts, offsets, n_draws):
+    """Global row indices (G, n_draws): each group cycles through shuffled copies of its rows."""
+    out = np.empty((len(counts), n_draws), dtype=np.int64)
+    for g, (count, offset) in enumerate(zip(counts, offsets)):
+        reps = -(-n_draws // count)
+        perm = np.argsort(rng.random((reps, count)), axis=1).ravel()[:n_draws]
+        out[g] = perm + offset
+    return out
+
+
+def _bce_per_group(logits, target):
+    """Mean binary cross-entropy over the batch of each group -> (G,)."""
+    full = torch.full_like(logits, target)
+    return F.binary_cross_entropy_with_logits(logits, full, reduction="none").mean(dim=1)
+
+
+def build_modules(cfg, n_groups, t, n_features):
+    """Fresh generator and discriminator for ``n_groups`` classes."""
+    window = min(cfg.window, t)
+    gen = SparseAttentionGenerator(
+        n_groups, t, cfg.latent_dim, cfg.hidden_dim, n_features, cfg.n_heads, cfg.n_layers, window
+    )
+    disc = SparseAttentionDiscriminator(
+        n_groups, t, n_features, cfg.hidden_dim, cfg.n_heads, cfg.n_layers, window
+    )
+    return gen.to(cfg.device), disc.to(cfg.device)
+
+
+def train_gans(bank, cfg, seed, labels, use_anchors=True):
+    """Train the per-class GANs with alternating updates (eqs. 11 and 13).
+
+    Parameters
+    ----------
+    bank : SequenceBank
+    cfg : GanConfig
+    seed : int
+        Seeds parameter initialisation, noise and batch order.
+    labels : sequence
+        Class label of each group (for messages only).
+    use_anchors : bool, default=True
+        Copy constant first/last vectors into generated rows.
+
+    Returns
+    -------
+    state : dict
+        ``generator``, ``scaler``, ``g_loss`` and ``d_loss`` (arrays of shape
+        (G, epochs): mean loss per epoch of each class's GAN).
+
+    Raises
+    ------
+    SAANDivergenceError
+        When a loss becomes NaN/inf; the message names the class and epoch.
+    """
+    device = cfg.device
+    rng = np.random.default_rng(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        gen, disc = build_modules(cfg, bank.n_groups, bank.t, bank.n_features)
+    noise = torch.Generator(device=device).manual_seed(seed)
+    scaler = _Scaler(bank, device, use_anchors)
+    # DCGAN's Adam settings (beta1 = 0.5): the paper gives no optimiser for SAAN
+    opt_g = torch.optim.Adam(gen.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
+    real_target = 1.0 - cfg.label_smoothing
+
+    n_groups, batch = bank.n_groups, cfg.batch_size
+    steps = max(1, math.ceil(int(bank.counts.max()) / batch))
+    g_hist = np.zeros((n_groups, cfg.epochs))
+    d_hist = np.zeros((n_groups, cfg.epochs))
+    gen.train()
+    disc.train()
+    for epoch in range(cfg.epochs):
+        real_rows = torch.as_tensor(_schedule(rng, bank.counts, bank.offsets, steps * batch))
+        # the masks (lengths) of fake rows are those of other random real rows
+        fake_rows = torch.as_tensor(_schedule(rng, bank.counts, bank.offsets, steps * batch))
+        g_sum = torch.zeros(n_groups, device=device)
+        d_sum = torch.zeros(n_groups, device=device)
+        for step in range(steps):
+            cols = slice(step * batch, (step + 1) * batch)
+            x_real, m_real = bank.gather(real_rows[:, cols])
+            x_real, m_real = x_real.to(device), m_real.to(device)
+            x_real = scaler.scale(x_real, m_real)
+            m_fake = bank.mask[fake_rows[:, cols]].to(device)
+            z = torch.randn(
+                (n_groups, batch, bank.t, cfg.latent_dim), generator=noise, device=device
+            )
+            fake = scaler.anchor(gen(z, m_fake), m_fake)
+
+            # SAD step, eq. (13): real -> 1, fake -> 0
+            disc.requires_grad_(True)
+            d_loss = _bce_per_group(disc(x_real, m_real), real_target) + _bce_per_group(
+                disc(fake.detach(), m_fake), 0.0
+            )
+            opt_d.zero_grad(set_to_none=True)
+            d_loss.sum().backward()
+            opt_d.step()
+
+            # SAG step, eq. (11): -log SAD(SAG(z)), the non-saturating form
+            disc.requires_grad_(False)
+            g_loss = _bce_per_group(disc(fake, m_fake), 1.0)
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.sum().backward()
+            opt_g.step()
+
+            g_sum += g_loss.detach()
+            d_sum += d_loss.detach()
+        g_hist[:, epoch] = (g_sum / steps).cpu().numpy()
+        d_hist[:, epoch] = (d_sum / steps).cpu().numpy()
+        _check_finite(g_hist[:, epoch], d_hist[:, epoch], labels, epoch)
+        if cfg.verbose and (epoch + 1) % max(1, cfg.epochs // 10) == 0:
+            print(
+                f"[SAAN] epoch {epoch + 1}/{cfg.epochs}  "
+                f"L_SAG {g_hist[:, epoch].mean():.4f}  L_SAD {d_hist[:, epoch].mean():.4f}",
+                flush=True,
+            )
+    disc.requires_grad_(True)
+    gen.eval()
+    return {"generator": gen, "scaler": scaler, "g_loss": g_hist, "d_loss": d_hist}
+
+
+def _check_finite(g_loss, d_loss, labels, epoch):
+    bad = ~(np.isfinite(g_loss) & np.isfinite(d_loss))
+    if bad.any():
+        g = int(np.flatnonzero(bad)[0])
+        raise SAANDivergenceError(
+            f"SAAN training diverged for class {labels[g]!r} at epoch {epoch + 1}: "
+            f"generator loss {g_loss[g]}, discriminator loss {d_loss[g]}. Lower lr, use "
+            "label_smoothing > 0, or check the input for extreme values."
+        )
+
+
+@torch.no_grad()
+def generate(state, bank, group, n_samples, seed, cfg):
+    """Draw ``n_samples`` synthetic rows for ``group`` in the original (unscaled) space.
+
+    Returns ``(vectors, mask)``: float32 (n, t, f) with exact-zero padding and the
+    boolean (n, t) mask of real positions (lengths drawn from the group's real rows).
+    """
+    gen, scaler = state["generator"], state["scaler"]
+    device = cfg.device
+    rng = np.random.default_rng([seed, group])
+    noise = torch.Generator(device=device).manual_seed(int(rng.integers(2**31 - 1)))
+    start, count = int(bank.offsets[group]), int(bank.counts[group])
+    groups = torch.tensor([group], device=device)
+    out = np.zeros((n_samples, bank.t, bank.n_features), dtype=np.float32)
+    rows = torch.as_tensor(start + rng.integers(0, count, size=n_samples))
+    masks = bank.mask[rows]
+    for lo in range(0, n_samples, _GEN_CHUNK):
+        m = masks[lo : lo + _GEN_CHUNK].to(device)[None]
+        z = torch.randn((1, m.shape[1], bank.t, cfg.latent_dim), generator=noise, device=device)
+        fake = scaler.unscale(gen(z, m, groups), m, groups)
+        fake = scaler.anchor(fake, m, groups, raw=True)
+        out[lo : lo + m.shape[1]] = fake[0].float().cpu().numpy()
+    if not np.isfinite(out).all():
+        raise SAANDivergenceError(
+            "SAAN generator produced NaN/inf samples for group "
+            f"{group}; training diverged. Lower lr or use label_smoothing > 0."
+        )
+    return out, masks.numpy()
