@@ -6,6 +6,7 @@ synonym substitution, each eligible word replaced independently with probability
 words ranked by their similarity to the sentence context.
 """
 
+import copy
 import math
 import numbers
 import os
@@ -91,6 +92,17 @@ class _Lexicon:
             self.writable = np.fromiter(
                 (self.may_write(w) for w in kv.index_to_key), dtype=bool, count=len(kv)
             )
+
+    def restricted_to(self, words):
+        """A copy that only writes word2vec words from ``words`` (lower-cased);
+        dictionary synonyms stay as given."""
+        other = copy.copy(self)
+        other._cache = {}
+        if self.kv is not None:
+            keep = np.zeros(len(self.kv), dtype=bool)
+            keep[[self.kv.key_to_index[w] for w in words if w in self.kv.key_to_index]] = True
+            other.writable = self.writable & keep
+        return other
 
     def is_negation(self, unit):
         """A negation cue or polarity word. CJK units containing a cue count too
@@ -505,6 +517,14 @@ class VocabularyAugmenter(BaseOverSampler):
         Function words that are neither substituted nor written (``"default"``:
         scikit-learn's English list and common Chinese function words).
 
+    candidate_scope : {"corpus", "class"}, default="corpus"
+        Which word2vec words may be written into a text of class ``c``.
+        ``"corpus"``: any vocabulary word. ``"class"``: only words that occur in
+        the training texts of ``c``, so that no other class's vocabulary leaks
+        into its synthetic texts; a class with very few texts then has few
+        candidates (one with a single text is only duplicated). Dictionary
+        synonyms are used in both cases.
+
     word2vec_params : dict, default=None
         Extra keyword arguments for ``gensim.models.Word2Vec`` (defaults:
         ``vector_size=100, window=5, min_count=2, sg=1, negative=5, epochs=5,
@@ -586,6 +606,7 @@ class VocabularyAugmenter(BaseOverSampler):
         "protected_pattern": [str, None],
         "negations": [StrOptions({"default"}), None, list, tuple, set, frozenset],
         "stop_words": [StrOptions({"default"}), None, list, tuple, set, frozenset],
+        "candidate_scope": [StrOptions({"class", "corpus"})],
         "word2vec_params": [dict, None],
     }
 
@@ -603,6 +624,7 @@ class VocabularyAugmenter(BaseOverSampler):
         protected_pattern="default",
         negations="default",
         stop_words="default",
+        candidate_scope="corpus",
         word2vec_params=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -616,6 +638,7 @@ class VocabularyAugmenter(BaseOverSampler):
         self.protected_pattern = protected_pattern
         self.negations = negations
         self.stop_words = stop_words
+        self.candidate_scope = candidate_scope
         self.word2vec_params = word2vec_params
 
     def fit_resample(self, X, y):
@@ -669,11 +692,12 @@ class VocabularyAugmenter(BaseOverSampler):
         sources = sample_indices[X.shape[0] :]
 
         need_insertion = self.p_insert > 0
+        lexicons = self._class_lexicons(lexicon, units_of, y)
         analysed = {}
         texts, log = [], np.zeros((sources.shape[0], 4), dtype=int)
         for row, src in enumerate(sources):
             if src not in analysed:
-                analysed[src] = _analyse(X[src], units_of[src], lexicon, need_insertion)
+                analysed[src] = _analyse(X[src], units_of[src], lexicons[y[src]], need_insertion)
             source = analysed[src]
             text, n_sub, n_ins = _augment(source, rng, self.p_substitute, self.p_insert)
             texts.append(text)
@@ -693,6 +717,17 @@ class VocabularyAugmenter(BaseOverSampler):
             "n_inserted": log[:, 3],
         }
         return X_res, y[sample_indices]
+
+    def _class_lexicons(self, lexicon, units_of, y):
+        """The lexicon each class's texts are augmented with."""
+        targets = [k for k, n in self.sampling_strategy_.items() if n > 0]
+        if self.candidate_scope == "corpus":
+            return {k: lexicon for k in targets}
+        lexicons = {}
+        for klass in targets:
+            words = {u.lower() for i in np.flatnonzero(y == klass) for u in units_of[i]}
+            lexicons[klass] = lexicon.restricted_to(words)
+        return lexicons
 
     def _make_lexicon(self, units_of, seed):
         use_word2vec, kv, table = self._synonym_sources()

@@ -297,6 +297,25 @@ def test_dictionary_only_and_combined_sources(tmp_path, en, fitted):
         VocabularyAugmenter(synonyms=["word2vec", kv]).fit_resample(X, y)
 
 
+@pytest.mark.parametrize("scope", ["class", "corpus"])
+def test_candidate_scope(scope, fitted, en):
+    X, y = en
+    kv = fitted["en"][0].keyed_vectors_
+    aug = VocabularyAugmenter(
+        p_substitute=0.5, p_insert=0.5, synonyms=kv, candidate_scope=scope, random_state=0
+    )
+    X_res, y_res = aug.fit_resample(X, y)
+    foreign = 0
+    for klass in aug.sampling_strategy_:
+        own = Counter(u.lower() for text in X[y == klass] for u in segment(text))
+        for row in np.flatnonzero(aug.synthetic_mask_ & (y_res == klass)):
+            written = Counter(u.lower() for u in segment(X_res[row]))
+            written -= Counter(u.lower() for u in segment(X[aug.source_indices_[row]]))
+            foreign += sum(1 for w in written if w not in own)
+    # "class": every word written comes from the class's own training texts
+    assert (foreign == 0) if scope == "class" else (foreign > 0)
+
+
 def test_dictionary_only_insertion_uses_related_words(en):
     X, y = en
     aug = VocabularyAugmenter(p_substitute=0.0, p_insert=1.0, synonyms=EN_SYNONYMS, random_state=0)
