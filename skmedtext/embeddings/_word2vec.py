@@ -1,0 +1,276 @@
+"""word2vec embeddings (trained with gensim on the training texts, or loaded) as a transformer."""
+
+import hashlib
+import numbers
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skmedtext.utils import check_texts
+
+__all__ = ["Word2VecEmbedder"]
+
+PAD_INDEX = 0
+UNKNOWN_INDEX = 1
+_LEVELS = ("char", "word")
+_OUTPUTS = ("mean", "sequence")
+
+
+def _tokenize(texts, level):
+    from skmedtext.text import segment
+
+    return [segment(text, level) for text in texts]
+
+
+def _load_vectors(vectors):
+    """KeyedVectors from an instance, a gensim ``Word2Vec`` model or a saved file."""
+    from gensim.models import KeyedVectors
+
+    from skmedtext.pretrain import load_word_vectors
+
+    if isinstance(vectors, KeyedVectors):
+        return vectors
+    if isinstance(getattr(vectors, "wv", None), KeyedVectors):
+        return vectors.wv
+    if not isinstance(vectors, (str, os.PathLike)):
+        raise TypeError(
+            "vectors must be None, a gensim KeyedVectors/Word2Vec object or a path to saved "
+            f"vectors; got {type(vectors).__name__}."
+        )
+    return load_word_vectors(vectors)
+
+
+def tokens_to_indices(tokens, vocabulary, max_length):
+    """Vocabulary indices of one token list, truncated; unknown tokens map to 1."""
+    ids = [vocabulary.get(token, UNKNOWN_INDEX) for token in tokens[:max_length]]
+    return np.asarray(ids, dtype=np.int64)
+
+
+class Word2VecEmbedder(TransformerMixin, BaseEstimator):
+    """Embed texts with word2vec vectors trained on the training texts (or loaded).
+
+    ``fit`` segments the texts into characters or words (jieba for Chinese, a
+    regex for English, see :func:`skmedtext.text.segment`) and trains a gensim
+    CBOW word2vec model on them (:func:`skmedtext.pretrain.train_word2vec`)
+    with paper 003's settings (Table 4: window 5,
+    negative sampling with 5 noise words, ``min_count`` 5, 5 epochs), single
+    threaded and seeded so that the same ``random_state`` gives the same
+    vectors. Alternatively it loads ready vectors (``vectors=``), e.g. a
+    CMed-Word2Vec-like model trained on a larger medical corpus.
+
+    The vectors are laid out in ``embedding_matrix_`` for neural models: row 0
+    is padding (zeros), row 1 the unknown token (the mean vector), then one row
+    per vocabulary entry. ``embedding_space_`` names that space, so a synthetic
+    sequence made with an identically fitted embedder is accepted by a sequence
+    classifier using the same vectors.
+
+    Parameters
+    ----------
+    vectors : None, str, path-like or gensim KeyedVectors, default=None
+        ``None`` trains word2vec on the texts given to ``fit``. Otherwise ready
+        vectors: a ``KeyedVectors``/``Word2Vec`` object, a gensim save
+        (``.kv``, ``.model``) or a word2vec-format file (``.txt``/``.vec`` text,
+        ``.bin`` binary). Then ``vector_size`` and the training parameters are
+        ignored, and the vectors' own vocabulary is used.
+    level : {"char", "word"}, default="char"
+        Unit of segmentation: Chinese characters, or words (jieba for Chinese).
+    vector_size : int, default=100
+        Dimension of trained vectors (paper 003, Table 4).
+    window : int, default=5
+    min_count : int, default=5
+        Tokens seen fewer times in the training texts get no vector (they map to
+        the unknown row).
+    negative : int, default=5
+        Noise words of negative sampling.
+    sg : {0, 1}, default=0
+        0 is CBOW (the paper), 1 skip-gram.
+    epochs : int, default=5
+    output : {"mean", "sequence"}, default="mean"
+        ``"mean"``: ``(n, d)`` mean of the vectors of a text's in-vocabulary
+        tokens (zeros when it has none). ``"sequence"``: ``(n, max_length, d)``
+        float32, the vectors of the first ``max_length`` tokens (unknown tokens
+        get the unknown vector) and exact zero vectors as padding.
+    max_length : int, default=128
+        Tokens kept per text for ``"sequence"`` output and :meth:`to_indices`.
+    random_state : int, RandomState or None, default=None
+        Seeds gensim (vector initialisation and sampling).
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str -> int
+        Token -> row of ``embedding_matrix_`` (rows from 2).
+    embedding_matrix_ : ndarray of shape (len(vocabulary_) + 2, d), float32
+    embedding_space_ : str
+        ``"word2vec:{level}-{d}-{sha1[:12]}"`` fingerprinting the matrix and the
+        vocabulary.
+    n_features_out_ : int
+        The dimension ``d``.
+
+    Examples
+    --------
+    >>> from skmedtext.embeddings import Word2VecEmbedder
+    >>> texts = ["胸痛三天", "胸闷气短", "头痛发热", "咳嗽发热"] * 5
+    >>> emb = Word2VecEmbedder(vector_size=8, min_count=2, random_state=0).fit(texts)
+    >>> emb.transform(["胸痛发热"]).shape
+    (1, 8)
+    >>> emb.set_params(output="sequence", max_length=6).transform(["胸痛发热"]).shape
+    (1, 6, 8)
+    >>> emb.to_indices(["胸痛"])[0].tolist()[0] >= 2
+    True
+    """
+
+    def __init__(
+        self,
+        vectors=None,
+        *,
+        level="char",
+        vector_size=100,
+        window=5,
+        min_count=5,
+        negative=5,
+        sg=0,
+        epochs=5,
+        output="mean",
+        max_length=128,
+        random_state=None,
+    ):
+        self.vectors = vectors
+        self.level = level
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.negative = negative
+        self.sg = sg
+        self.epochs = epochs
+        self.output = output
+        self.max_length = max_length
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+    def _check_params(self):
+        if self.level not in _LEVELS:
+            raise ValueError(f"level must be one of {_LEVELS}; got {self.level!r}.")
+        if self.output not in _OUTPUTS:
+            raise ValueError(f"output must be one of {_OUTPUTS}; got {self.output!r}.")
+        for name in ("vector_size", "window", "min_count", "epochs", "max_length"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        if not isinstance(self.negative, numbers.Integral) or self.negative < 0:
+            raise ValueError(f"negative must be a non-negative integer; got {self.negative!r}.")
+        if self.sg not in (0, 1):
+            raise ValueError(f"sg must be 0 (CBOW) or 1 (skip-gram); got {self.sg!r}.")
+
+    def _seed(self):
+        if isinstance(self.random_state, numbers.Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def fit(self, X, y=None):
+        """Train (or load) the vectors and build the embedding matrix.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Training texts (ignored when ``vectors`` is given, apart from validation).
+        y : ignored
+
+        Returns
+        -------
+        self : Word2VecEmbedder
+        """
+        self._check_params()
+        X = check_texts(X, estimator_name=type(self).__name__)
+        if self.vectors is None:
+            from skmedtext.pretrain import train_word2vec
+
+            # token lists go in as they are, so training and lookup segment alike
+            wv = train_word2vec(
+                _tokenize(X, self.level),
+                vector_size=self.vector_size,
+                window=self.window,
+                min_count=self.min_count,
+                negative=self.negative,
+                sg=self.sg,
+                epochs=self.epochs,
+                seed=self._seed(),
+            )
+        else:
+            wv = _load_vectors(self.vectors)
+        self._set_vectors(list(wv.index_to_key), np.asarray(wv.vectors, dtype=np.float32))
+        return self
+
+    def _set_vectors(self, keys, vectors):
+        d = vectors.shape[1]
+        matrix = np.zeros((len(keys) + 2, d), dtype=np.float32)
+        matrix[2:] = vectors
+        # the unknown row must not be a zero vector: zeros mark padding in sequence output
+        matrix[UNKNOWN_INDEX] = vectors.mean(axis=0) if len(keys) else 0.0
+        self.vocabulary_ = {key: i + 2 for i, key in enumerate(keys)}
+        self.embedding_matrix_ = matrix
+        digest = hashlib.sha1(matrix.tobytes())
+        digest.update("\n".join(map(str, keys)).encode("utf-8"))
+        self.embedding_space_ = f"word2vec:{self.level}-{d}-{digest.hexdigest()[:12]}"
+        self.n_features_out_ = int(d)
+
+    def to_indices(self, X):
+        """Rows of ``embedding_matrix_`` for the first ``max_length`` tokens of each text.
+
+        Parameters
+        ----------
+        X : sequence of str
+
+        Returns
+        -------
+        indices : list of ndarray of int64
+            One array per text (possibly empty for a text without tokens);
+            unknown tokens are 1.
+        """
+        check_is_fitted(self, "vocabulary_")
+        X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
+        return [
+            tokens_to_indices(t, self.vocabulary_, self.max_length)
+            for t in _tokenize(X, self.level)
+        ]
+
+    def transform(self, X):
+        """Embed texts.
+
+        Parameters
+        ----------
+        X : sequence of str of length n
+
+        Returns
+        -------
+        embeddings : ndarray of shape (n, d) or (n, max_length, d), float32
+        """
+        check_is_fitted(self, "vocabulary_")
+        X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
+        d = self.n_features_out_
+        if self.output == "sequence":
+            out = np.zeros((len(X), self.max_length, d), dtype=np.float32)
+            for row, ids in enumerate(self.to_indices(X)):
+                out[row, : len(ids)] = self.embedding_matrix_[ids]
+            return out
+        out = np.zeros((len(X), d), dtype=np.float32)
+        for row, tokens in enumerate(_tokenize(X, self.level)):
+            ids = [self.vocabulary_[t] for t in tokens if t in self.vocabulary_]
+            if ids:
+                out[row] = self.embedding_matrix_[ids].mean(axis=0)
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``word2vec0 ... word2vec{d-1}`` of the ``"mean"`` output columns."""
+        check_is_fitted(self, "vocabulary_")
+        if self.output != "mean":
+            raise AttributeError("feature names exist only for output='mean'.")
+        return np.asarray([f"word2vec{i}" for i in range(self.n_features_out_)], dtype=object)
