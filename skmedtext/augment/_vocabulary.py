@@ -517,7 +517,7 @@ class VocabularyAugmenter(BaseOverSampler):
         Function words that are neither substituted nor written (``"default"``:
         scikit-learn's English list and common Chinese function words).
 
-    candidate_scope : {"corpus", "class"}, default="corpus"
+    candidate_scope : {{"corpus", "class"}}, default="corpus"
         Which word2vec words may be written into a text of class ``c``.
         ``"corpus"``: any vocabulary word. ``"class"``: only words that occur in
         the training texts of ``c``, so that no other class's vocabulary leaks
@@ -660,10 +660,14 @@ class VocabularyAugmenter(BaseOverSampler):
         y_resampled : ndarray of shape (n_samples_new,)
             The corresponding labels.
         """
+        name = type(self).__name__
         if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        # imblearn runs check_classification_targets before _check_X_y, and that
+        # fails with a bare TypeError inside np.unique on a None label: name it first.
+        y_check = np.asarray(y)
+        if y_check.ndim == 1 or (y_check.ndim == 2 and y_check.shape[1] == 1):
+            check_text_target(y_check, y_check.shape[0], estimator_name=name)
         return super().fit_resample(X, y)
 
     def _check_X_y(self, X, y, accept_sparse=None):

@@ -476,6 +476,8 @@ def test_pipeline_in_grid_search(en):
         (["a b", "c d", "e f"], [0, 1], ValueError, "inconsistent"),
         (["a b", "c d", "e f"], [0, 0, 0], ValueError, "more than 1 class"),
         (["a b", "c d"], [0.5, 1.5], ValueError, "Unknown label type"),
+        (["a b", "c d", "e f"], np.array(["x", None, "y"], dtype=object), ValueError, "missing labels"),
+        (["a b", "c d"], [0.0, np.nan], ValueError, "NaN"),
     ],
 )
 def test_bad_input(X, y, error, match):
