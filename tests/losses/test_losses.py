@@ -488,6 +488,18 @@ def test_build_criterion_class_tuple_and_partial():
         build_criterion(("weighted_ce", {"class_counts": COUNTS}), COUNTS)
 
 
+def test_criterion_parameter_clones():
+    from sklearn.base import clone
+
+    from skmedtext.models import DMTBertClassifier
+
+    for criterion in [("focal", {"gamma": 1.0}), functools.partial(GHMCLoss, bins=3), FocalLoss(1.0)]:
+        copy = clone(DMTBertClassifier(criterion=criterion)).criterion
+        assert type(copy) is type(criterion)
+        built = build_criterion(copy, COUNTS)
+        assert type(built) is (GHMCLoss if isinstance(criterion, functools.partial) else FocalLoss)
+
+
 @pytest.mark.parametrize("bad", [3, None, F.cross_entropy, [("ce", {})]])
 def test_build_criterion_rejects_other_types(bad):
     with pytest.raises(TypeError, match="criterion must be one of"):
