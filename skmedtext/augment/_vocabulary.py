@@ -66,7 +66,6 @@ class _Source:
     substitutes: list  # candidate replacements, aligned with ``eligible``
     slots: np.ndarray  # indices of units after which a word may be inserted
     slot_candidates: list  # ranked insertion candidates, aligned with ``slots``
-    joiner: str  # "" between Chinese words, " " between English words
 
 
 class _Lexicon:
@@ -335,8 +334,10 @@ def _analyse(text, units, lexicon, need_insertion):
     negation = np.array([lexicon.is_negation(u) for u in units], dtype=bool)
 
     eligible, substitutes = [], []
-    rewritable = np.array([is_rewritable(u) for u in units], dtype=bool)
-    candidates = np.flatnonzero(content & rewritable & ~protected & ~negation)
+    # the shape rule (no single Chinese character, no acronym) guards word2vec
+    # neighbours; a word the user's dictionary lists is substitutable regardless
+    shaped = np.array([is_rewritable(u) or u.lower() in lexicon.table for u in units], dtype=bool)
+    candidates = np.flatnonzero(content & shaped & ~protected & ~negation)
     lexicon.prefetch([units[i] for i in candidates])
     for i in candidates:
         cands = lexicon.substitutes(units[i])
@@ -378,7 +379,6 @@ def _analyse(text, units, lexicon, need_insertion):
         substitutes=substitutes,
         slots=np.asarray(slots, dtype=int),
         slot_candidates=slot_candidates,
-        joiner="" if contains_cjk(text) else " ",
     )
 
 
@@ -413,7 +413,10 @@ def _augment(source, rng, p_substitute, p_insert):
         pieces.append(text[pos : source.starts[i]])
         pieces.append(replaced.get(i, unit))
         if i in inserted:
-            pieces.append(source.joiner + inserted[i])
+            word = inserted[i]
+            # a space between two Latin words, nothing next to Chinese
+            joiner = "" if contains_cjk(unit) or contains_cjk(word) else " "
+            pieces.append(joiner + word)
         pos = source.ends[i]
     pieces.append(text[pos:])
     return "".join(pieces), len(replaced), len(inserted)
