@@ -297,5 +297,34 @@ class DMTBertClassifier(BaseTextClassifier):
             cooc=self.lambda_cooc > 0,
         )
 
+    # -- persistence hooks (skmedtext.persistence) --------------------------------------
+    def _persist_state(self, folder):
+        from dataclasses import asdict
+
+        from skmedtext.persistence import save_hf_encoder
+
+        encoder = save_hf_encoder(self.net_.module_.encoder, self.tokenizer_, folder, "encoder")
+        return {
+            "encoder": encoder,
+            "encoder_spec": asdict(self.encoder_spec_),
+            "hidden_size": self.hidden_size_,
+            "embedding_space": self.embedding_space_,
+            "disease_terms": list(self.disease_terms_),
+            "cooccurring_pairs": sorted(list(p) for p in self.cooccurring_pairs_),
+        }
+
+    def _restore_module(self, state, folder):
+        from skmedtext.encoders import EncoderSpec
+        from skmedtext.persistence import build_hf_encoder
+
+        self.tokenizer_, self._initial_encoder = build_hf_encoder(state["encoder"], folder)
+        self.encoder_spec_ = EncoderSpec(**state["encoder_spec"])
+        self.hidden_size_ = int(state["hidden_size"])
+        self.embedding_space_ = state["embedding_space"]
+        self.disease_terms_ = list(state["disease_terms"])
+        self._matcher = TermMatcher(self.disease_terms_)
+        self.cooccurring_pairs_ = frozenset(tuple(p) for p in state["cooccurring_pairs"])
+        return self._build_module(len(self.classes_))
+
 
 DMTBertClassifier.__doc__ = DMTBertClassifier.__doc__ % {"core": CORE_PARAMS_DOC}

@@ -382,6 +382,58 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
         """Predicted class labels (elements of ``classes_``)."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
+    # -- persistence (skmedtext.persistence) --------------------------------------
+    def _persist_state(self, folder):
+        """Write what the fitted encoding needs into ``folder``; return JSON-able state.
+
+        Hook of :func:`skmedtext.persistence.save_model`, which itself saves the
+        parameters, ``classes_``, the module weights and the history.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement skmedtext.persistence.save_model; "
+            "use pickle/joblib for it (trusted files only)."
+        )
+
+    def _restore_module(self, state, folder):
+        """Set the fitted attributes from ``state`` and ``folder``; return an untrained
+        module of the saved architecture (hook of :func:`skmedtext.persistence.load_model`)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement skmedtext.persistence.load_model."
+        )
+
+    def _restore_net(self, module, weights, criterion_state=None, history=None):
+        """Rebuild the fitted ``net_`` around ``module`` and load its saved weights.
+
+        Called by :func:`skmedtext.persistence.load_model` after ``_restore_module``.
+        The net is built without ``checkpoint_dir`` and user callbacks: a loaded model
+        must not create folders or run hooks of the machine it was trained on.
+        """
+        from skorch.history import History
+
+        from skmedtext.losses import build_criterion
+
+        device = resolve_device(self.device)
+        # the real training-fold counts only shape the criterion's buffers, which are
+        # overwritten by the saved ones below
+        criterion = build_criterion(self.criterion, np.ones(len(self.classes_), dtype=np.int64))
+        saved = {k: self.__dict__[k] for k in ("checkpoint_dir", "callbacks") if k in self.__dict__}
+        self.__dict__.update(checkpoint_dir=None, callbacks=None)
+        try:
+            net = self._make_net(module, criterion, None, 1, device)
+        finally:
+            for key in ("checkpoint_dir", "callbacks"):
+                self.__dict__.pop(key, None)
+            self.__dict__.update(saved)
+        net.initialize()
+        net.module_.load_state_dict(weights)
+        if criterion_state:
+            net.criterion_.load_state_dict(criterion_state)
+        if history is not None:
+            net.history = History(history)
+        self.net_ = net
+        self.history_ = net.history
+        return self
+
 
 _CHECKPOINT_FILES = {
     "f_params": "params.pt",
