@@ -99,7 +99,11 @@ def _pipelines(table, encoder, quick, random_state):
         f"{name} + SMOTE + LR": on_vectors(SMOTE(random_state=random_state)),
         f"{name} + SAAN + LR": on_vectors(saan),
         "TextCNN (focal loss)": TextCNNClassifier(
-            criterion="focal", max_epochs=5 if quick else 8, random_state=random_state
+            level="word" if encoder == "minilm-en" else "char",
+            max_length=256,
+            criterion="focal",
+            max_epochs=5 if quick else 8,
+            random_state=random_state,
         ),
     }
 

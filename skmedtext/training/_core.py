@@ -285,6 +285,8 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
             criterion=criterion,
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay,
+            # the fused kernel makes an AdamW step on a BERT several times cheaper on CPU
+            optimizer__fused=device == "cpu" or device.startswith("cuda"),
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
