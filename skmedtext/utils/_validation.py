@@ -1,6 +1,7 @@
 """Input validation for estimators that take raw texts."""
 
 import numbers
+from collections.abc import Mapping, Set
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
@@ -24,7 +25,24 @@ def _is_missing(value):
     return False
 
 
-def check_texts(X, *, allow_synthetic=False, estimator_name="estimator", allow_empty=False):
+def _has_lone_surrogate(value):
+    if not isinstance(value, str) or value.isascii():
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_texts(
+    X,
+    *,
+    allow_synthetic=False,
+    estimator_name="estimator",
+    allow_empty=False,
+    allow_surrogates=False,
+):
     """Validate a collection of texts and return it as a 1-D object array.
 
     Parameters
@@ -38,6 +56,11 @@ def check_texts(X, *, allow_synthetic=False, estimator_name="estimator", allow_e
         Used in error messages.
     allow_empty : bool, default=False
         Accept an empty collection (e.g. ``predict`` on zero rows).
+    allow_surrogates : bool, default=False
+        Accept texts holding lone surrogate code points (``"\\udcff"``, what
+        ``bytes.decode(errors="surrogateescape")`` makes of invalid UTF-8). They are
+        not valid Unicode: tokenizers and UTF-8 writers fail on them, so by default
+        they are refused; a cleaner that removes them may allow them.
 
     Returns
     -------
@@ -48,7 +71,8 @@ def check_texts(X, *, allow_synthetic=False, estimator_name="estimator", allow_e
     TypeError
         If ``X`` is a single string, or an element is not text (bytes, numbers, ...).
     ValueError
-        If ``X`` is empty, has the wrong shape, or holds missing values (None/NaN).
+        If ``X`` is empty, has the wrong shape, holds missing values (None/NaN) or
+        texts with lone surrogates (invalid UTF-8 decoded with ``surrogateescape``).
 
     Examples
     --------
@@ -60,6 +84,12 @@ def check_texts(X, *, allow_synthetic=False, estimator_name="estimator", allow_e
         raise TypeError(
             f"{estimator_name} expects a sequence of texts, got a single {type(X).__name__}. "
             "Wrap it in a list: [text]."
+        )
+    if isinstance(X, (Mapping, Set)):
+        # unordered (or keyed) collections cannot line up with a target
+        raise TypeError(
+            f"{estimator_name} expects an ordered sequence of texts; got a "
+            f"{type(X).__name__}. Pass a list, array or pandas Series."
         )
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
@@ -100,6 +130,15 @@ def check_texts(X, *, allow_synthetic=False, estimator_name="estimator", allow_e
             f"{estimator_name} expects str texts; found {type(first).__name__} at positions "
             f"{_positions(wrong)}.{hint}"
         )
+    if not allow_surrogates:
+        invalid = np.fromiter((_has_lone_surrogate(v) for v in X), dtype=bool, count=X.shape[0])
+        if invalid.any():
+            raise ValueError(
+                f"{estimator_name}: X contains texts that are not valid Unicode (lone surrogate "
+                "code points, e.g. invalid UTF-8 bytes decoded with errors='surrogateescape') at "
+                f"positions {_positions(invalid)}. Decode the original bytes with "
+                "errors='replace', or remove them with skmedtext.text.strip_controls."
+            )
     return X
 
 
