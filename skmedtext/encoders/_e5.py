@@ -226,6 +226,17 @@ def _make_readable(folder):
         os.chmod(f, 0o666 & ~umask)
 
 
+def _remove_stale_temporaries(root, max_age_s=6 * 3600):
+    """Delete half-written folders left by builds that were killed (a build takes < 1 min)."""
+    now = datetime.now(timezone.utc).timestamp()
+    for entry in root.glob(".*.tmp-*"):
+        try:
+            if entry.is_dir() and now - entry.stat().st_mtime > max_age_s:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _publish(tmp, target, progress):
     """Rename the finished ``tmp`` folder to ``target`` (replacing an old one)."""
     old = None
@@ -365,6 +376,7 @@ def build_multilingual_e5_small(home=None, corpus=None, overwrite=False, *, prog
     info["vocab_size"] = e5.vocab_rows if rows is None else len(rows)
 
     root.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(root)
     _say(progress, f"building {target.name} from {source}")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=root))
     try:

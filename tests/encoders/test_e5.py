@@ -280,6 +280,20 @@ def test_trimmed_build_is_idempotent_and_overwrite_replaces_atomically(trimmed_f
     assert leftovers == []
 
 
+def test_stale_temporary_folders_are_removed(tmp_path):
+    from skmedtext.encoders._e5 import _remove_stale_temporaries
+
+    old = tmp_path / ".multilingual-e5-small.tmp-abc"
+    fresh = tmp_path / ".multilingual-e5-small.tmp-def"
+    for d in (old, fresh):
+        d.mkdir()
+        (d / "model.safetensors").write_bytes(b"x")
+    past = time.time() - 7 * 3600
+    os.utime(old, (past, past))
+    _remove_stale_temporaries(tmp_path)
+    assert not old.exists() and fresh.exists()
+
+
 def test_corpus_file_is_read_one_text_per_line(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("患者胸痛\n\n  \nchest pain\n", encoding="utf-8")
