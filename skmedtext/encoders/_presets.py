@@ -1,5 +1,6 @@
 """Named encoder presets and offline loading of local Hugging Face encoders."""
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -117,11 +118,22 @@ def _offline():
 
 
 def load_tokenizer(spec):
-    """Load the fast tokenizer of ``spec`` from disk, never from a hub."""
+    """Load the fast tokenizer of ``spec`` from disk, never from a hub.
+
+    Loaded tokenizers are cached per folder (and file modification time): the
+    250k-piece e5 tokenizer takes ~15 s to build, and every CV fold asks again.
+    """
+    folder = Path(spec.path)
+    stamp = max((p.stat().st_mtime_ns for p in folder.glob("*token*")), default=0)
+    return _cached_tokenizer(str(folder.resolve()), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_tokenizer(path, stamp):
     _offline()
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(spec.path, local_files_only=True)
+    return AutoTokenizer.from_pretrained(path, local_files_only=True)
 
 
 def load_encoder(name_or_path=None):
