@@ -93,7 +93,7 @@ def parse_args(argv=None):
                    choices=["random", "minilm", "tfidf", "staresgru"],
                    help="methods to leave out")  # fmt: skip
     p.add_argument("--work-dir", default=None,
-                   help="corpus, encoder, vectors (default SKMEDTEXT_HOME/bench_pretrain)")  # fmt: skip
+                   help="corpus, encoder, vectors (SKMEDTEXT_HOME/bench_pretrain)")  # fmt: skip
     p.add_argument("--data-home", default=None, help="folder with the datasets")
     p.add_argument("--output", default=None, help="also write the Markdown report here")
     args = p.parse_args(argv)
