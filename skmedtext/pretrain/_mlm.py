@@ -429,7 +429,6 @@ def _jieba_word_ids(document, offsets):
     """Index of the jieba word each token starts in (the same id = one word)."""
     import jieba
 
-    jieba.setLogLevel(60)
     char_word = np.zeros(len(document) + 1, dtype=np.int64)
     for k, (_, start, end) in enumerate(jieba.tokenize(document)):
         char_word[start:end] = k
@@ -439,6 +438,10 @@ def _jieba_word_ids(document, offsets):
 
 def _encode(documents, tokenizer, wwm, chunk=4096):
     """Token ids (and jieba word ids) of every document, without special tokens."""
+    if wwm:
+        import jieba
+
+        jieba.setLogLevel(60)  # no "Building prefix dict" chatter
     ids, words = [], []
     for begin in range(0, len(documents), chunk):
         batch = documents[begin : begin + chunk]
