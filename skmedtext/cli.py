@@ -238,7 +238,8 @@ def _parser():
     pre = sub.add_parser("pretrain", help="masked-LM pretraining of a domain encoder")
     pre.add_argument("--corpus", nargs="+", required=True, help="text files, one document per line")
     pre.add_argument("--out", required=True)
-    pre.add_argument("--size", default="small", choices=["tiny", "small", "base"])
+    pre.add_argument("--size", default=None, choices=["tiny", "small", "base"],
+                     help="model size when training from scratch (default: small)")
     pre.add_argument("--model-name-or-path", default=None, help="continue from a local model")
     pre.add_argument("--max-steps", type=int, default=None)
     pre.add_argument("--batch-size", type=int, default=None)

@@ -145,8 +145,19 @@ def load_encoder(name_or_path=None):
     _offline()
     from transformers import AutoModel
 
+    from transformers.utils import logging as hf_logging
+
     tokenizer = load_tokenizer(spec)
-    model = AutoModel.from_pretrained(spec.path, local_files_only=True, **_model_kwargs(spec.path))
+    level = hf_logging.get_verbosity()
+    # the weight-loading report (e.g. an unused MLM head of a pretrained folder) is
+    # expected here and would otherwise print once per CV fold
+    hf_logging.set_verbosity_error()
+    try:
+        model = AutoModel.from_pretrained(
+            spec.path, local_files_only=True, **_model_kwargs(spec.path)
+        )
+    finally:
+        hf_logging.set_verbosity(level)
     model.eval()
     return spec, tokenizer, model
 
