@@ -320,7 +320,9 @@ class ProtectedTermMatcher:
         for i, size in self._word_matches([u.lower() for u in units]):
             found.append((starts[i], ends[i + size - 1]))
         if self.pattern is not None:
-            found += [(starts[i], ends[i]) for i, u in enumerate(units) if self.pattern.fullmatch(u)]
+            found += [
+                (starts[i], ends[i]) for i, u in enumerate(units) if self.pattern.fullmatch(u)
+            ]
         return found
 
     def _word_matches(self, lowered):
@@ -345,7 +347,9 @@ def resolve_word_set(value, default, *, name):
     """``"default"`` -> ``default``; None -> empty; a collection -> lower-cased set."""
     if isinstance(value, str):
         if value != "default":
-            raise ValueError(f"{name} must be 'default', None or a collection of str; got {value!r}.")
+            raise ValueError(
+                f"{name} must be 'default', None or a collection of str; got {value!r}."
+            )
         return frozenset(default)
     if value is None:
         return frozenset()

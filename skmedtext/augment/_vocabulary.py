@@ -72,7 +72,8 @@ class _Lexicon:
     """Protected terms, negations, stop words and the two sources of related words."""
 
     def __init__(
-        self, *, protected, pattern, negations, stop_words, table, kv, acronyms, n_neighbors, min_sim
+        self, *, protected, pattern, negations, stop_words, table, kv, acronyms, n_neighbors,
+        min_sim,
     ):
         self.matcher = ProtectedTermMatcher(protected, pattern)
         self.acronyms = acronyms
@@ -356,7 +357,8 @@ def _analyse(text, units, lexicon, need_insertion):
         ranked = lexicon.context_candidates(groups, exclude=units)
         whole = None
         inside_span = np.zeros(n, dtype=bool)  # unit i and unit i+1 are one protected term
-        inside_span[:-1] = (span_id[ends[:-1] - 1] == span_id[starts[1:]]) & (span_id[starts[1:]] >= 0)
+        right = span_id[starts[1:]]
+        inside_span[:-1] = (span_id[ends[:-1] - 1] == right) & (right >= 0)
         blocked = inside_span | _negation_blocked(units, newline_before, lexicon)
         for i in range(n):
             if blocked[i] or not is_word_unit(units[i]):
@@ -364,7 +366,8 @@ def _analyse(text, units, lexicon, need_insertion):
             cands = ranked[sentence[i]]
             if not cands:  # a sentence with no known content word: use the whole text
                 if whole is None:
-                    whole = lexicon.context_candidates([[u for u, c in zip(units, content) if c]], units)[0]
+                    words = [u for u, c in zip(units, content) if c]
+                    whole = lexicon.context_candidates([words], units)[0]
                 cands = whole
             if cands:
                 slots.append(i)
@@ -602,7 +605,9 @@ class VocabularyAugmenter(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "p_substitute": [Interval(numbers.Real, 0, 1, closed="both")],
         "p_insert": [Interval(numbers.Real, 0, 1, closed="both")],
-        "synonyms": [str, os.PathLike, Mapping, list, HasMethods(["most_similar", "get_normed_vectors"])],
+        "synonyms": [
+            str, os.PathLike, Mapping, list, HasMethods(["most_similar", "get_normed_vectors"])
+        ],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_similarity": [Interval(numbers.Real, -1, 1, closed="both")],
         "protected": [str, os.PathLike, None, list, tuple, set, frozenset],
@@ -758,7 +763,9 @@ class VocabularyAugmenter(BaseOverSampler):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"protected_pattern is not a valid regular expression: {exc}.") from exc
+                raise ValueError(
+                    f"protected_pattern is not a valid regular expression: {exc}."
+                ) from exc
         return _Lexicon(
             protected=self.protected_terms_,
             pattern=pattern,
@@ -813,7 +820,9 @@ class VocabularyAugmenter(BaseOverSampler):
             if words:
                 sentences.append([u.lower() for u in words])
         if not sentences:
-            raise ValueError("VocabularyAugmenter: the texts contain no words to train word2vec on.")
+            raise ValueError(
+                "VocabularyAugmenter: the texts contain no words to train word2vec on."
+            )
         model = Word2Vec(**params)
         model.build_vocab(sentences)
         if len(model.wv) == 0:

@@ -378,7 +378,8 @@ def test_imblearn_checks_that_apply_to_text():
 
 def _ros_counts(y, strategy):
     X = np.arange(len(y)).reshape(-1, 1)
-    return Counter(RandomOverSampler(sampling_strategy=strategy, random_state=0).fit_resample(X, y)[1])
+    ros = RandomOverSampler(sampling_strategy=strategy, random_state=0)
+    return Counter(ros.fit_resample(X, y)[1])
 
 
 @pytest.mark.parametrize(
@@ -476,7 +477,7 @@ def test_pipeline_in_grid_search(en):
         (["a b", "c d", "e f"], [0, 1], ValueError, "inconsistent"),
         (["a b", "c d", "e f"], [0, 0, 0], ValueError, "more than 1 class"),
         (["a b", "c d"], [0.5, 1.5], ValueError, "Unknown label type"),
-        (["a b", "c d", "e f"], np.array(["x", None, "y"], dtype=object), ValueError, "missing labels"),
+        (["a b", "c d", "e f"], np.array(["x", None, "y"], dtype=object), ValueError, "missing"),
         (["a b", "c d"], [0.0, np.nan], ValueError, "NaN"),
     ],
 )
