@@ -51,7 +51,9 @@ _WORD2VEC_DEFAULTS = {
 # Units that end a sentence (context of an insertion) and a clause (scope of a
 # negation); a line break ends both.
 _SENTENCE_END = frozenset({"。", "！", "？", "!", "?", ".", ";", "；", "…"})
-_CLAUSE_END = _SENTENCE_END | frozenset({",", "，", "、", ":", "：", "(", ")", "（", "）"})
+# 、 is missing on purpose: it separates items of one list, all under the same
+# negation ("无发热、咳嗽、咳痰").
+_CLAUSE_END = _SENTENCE_END | frozenset({",", "，", ":", "：", "(", ")", "（", "）"})
 
 
 @dataclass
@@ -445,8 +447,9 @@ class VocabularyAugmenter(BaseOverSampler):
       The replacement is drawn uniformly from its candidates: the synonyms from
       the user dictionary, then its ``n_neighbors`` nearest word2vec neighbours
       with cosine similarity ``>= min_similarity``;
-    - **random insertion**: after every content word that is not inside a
-      protected term or a negation scope, a related word is inserted with
+    - **random insertion**: after every word (not after punctuation or a number)
+      that is not inside a protected term or a negation scope, a related word is
+      inserted with
       probability ``p_insert``. Candidates are ranked by cosine similarity to the
       sentence context, the mean of the unit-normalised word2vec vectors of the
       sentence's content words; the inserted word is drawn uniformly from the
@@ -472,8 +475,8 @@ class VocabularyAugmenter(BaseOverSampler):
         Probability ``p`` that each eligible word is replaced (eq. 25).
 
     p_insert : float in [0, 1], default=0.1
-        Probability that a related word is inserted after each insertion slot
-        (a content word outside protected terms and negation scopes).
+        Probability that a related word is inserted at each insertion slot (the
+        position after a word outside protected terms and negation scopes).
 
     synonyms : "word2vec", str, path-like, dict, KeyedVectors or list, default="word2vec"
         Where synonyms and related words come from:

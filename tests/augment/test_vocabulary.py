@@ -37,7 +37,7 @@ from skmedtext.text import contains_cjk, segment
 
 TINY_W2V = {"vector_size": 32, "epochs": 5}
 # Clause punctuation as the augmenter defines it (a negation's scope ends there).
-CLAUSE_END = re.compile(r"[,，、:：()（）。！？!?.;；…\n]")
+CLAUSE_END = re.compile(r"[,，:：()（）。！？!?.;；…\n]")
 EN_SYNONYMS = {
     "patients": ["subjects"],
     "study": ["trial", "investigation"],
