@@ -343,7 +343,7 @@ def save_model(estimator, path, *, overwrite=False):
     >>> clf = TextCNNClassifier(filters=8, max_epochs=1, random_state=0).fit(texts, labels)
     >>> import tempfile, os
     >>> folder = save_model(clf, os.path.join(tempfile.mkdtemp(), "triage-model"))
-    >>> (load_model(folder).predict(texts) == clf.predict(texts)).all()
+    >>> bool((load_model(folder).predict(texts) == clf.predict(texts)).all())
     True
     """
     import skmedtext

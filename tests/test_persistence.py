@@ -125,6 +125,16 @@ def test_word2vec_sequence_model_round_trip(chinese, tmp_path):
     assert not table.requires_grad  # freeze_embedding survives
 
 
+def test_transformer_state_sequence_model_round_trip(english, tiny_bert, tmp_path):
+    X, y = english
+    clf = sequence_model("BiGRUClassifier", embedding="transformer", encoder=tiny_bert).fit(X, y)
+    loaded = load_model(save_model(clf, tmp_path / "bigru"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # the frozen encoder travels with the model
+    assert loaded.embedder_.embedding_space_ == clf.embedder_.embedding_space_
+    np.testing.assert_array_equal(loaded.embedder_.transform(X[:3]), clf.embedder_.transform(X[:3]))
+
+
 def test_loaded_model_can_be_saved_again_and_refitted(saved_dmt, english, tmp_path, tiny_bert):
     X, y = english
     loaded = load_model(saved_dmt)
