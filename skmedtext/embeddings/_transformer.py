@@ -187,10 +187,12 @@ class TransformerEmbedder(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "model_")
         X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
-        ids = self._token_ids(X)
         d = self.n_features_out_
         shape = (len(X), d) if self.output == "pooled" else (len(X), self.max_length, d)
         out = np.zeros(shape, dtype=np.float32)
+        if len(X) == 0:
+            return out
+        ids = self._token_ids(X)
         device = resolve_device(self.device)
         pad_id = self.tokenizer_.pad_token_id or 0
         self.model_.to(device)

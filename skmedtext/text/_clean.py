@@ -312,7 +312,7 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         self : TextCleaner
         """
         if X is not None:
-            check_texts(X, estimator_name=type(self).__name__)
+            check_texts(X, estimator_name=type(self).__name__, allow_surrogates=True)
         return self
 
     def transform(self, X):
@@ -327,7 +327,10 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         cleaned : ndarray of shape (n,), dtype=object
         """
         self._validate_params()
-        X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
+        # cleaning is what removes lone surrogates, so they must get this far
+        X = check_texts(
+            X, estimator_name=type(self).__name__, allow_empty=True, allow_surrogates=True
+        )
         options = self.get_params()
         out = X.copy()
         for i, text in enumerate(X):
