@@ -89,7 +89,7 @@ def _pipelines(table, encoder, quick, random_state):
             _PrecomputedEmbedding(table), *samplers, _logistic_regression(random_state)
         )
 
-    saan = SAANSampler(epochs=20 if quick else 60, random_state=random_state)
+    saan = SAANSampler(epochs=20, random_state=random_state)
     name = encoder.split("-")[0]
     return {
         "char TF-IDF + LR": make_pipeline(_tfidf(), _logistic_regression(random_state)),
@@ -140,13 +140,15 @@ def run_demo(
 
 
 def _figures(result, pipelines, X, y, out):
-    from sklearn.base import clone
+    from imblearn.utils import check_sampling_strategy
 
     best = result.best()
     result.plot_roc_curves(best, save=out / "roc_curves.png")
     result.plot_confusion_matrices(best, save=out / "confusion_matrices.png")
-    saan_name = next(name for name in pipelines if "SAAN" in name)
-    pipeline = clone(pipelines[saan_name])
-    vectors = pipeline.steps[0][1].transform(X)
-    _, y_resampled = pipeline.steps[1][1].fit_resample(vectors, y)
+    # SAAN appends exactly the number of rows its sampling strategy asks for, so the
+    # distribution after augmentation follows from the strategy without another fit
+    saan = next(p for name, p in pipelines.items() if "SAAN" in name).steps[1][1]
+    wanted = check_sampling_strategy(saan.sampling_strategy, y, "over-sampling")
+    extra = [np.repeat(label, n) for label, n in wanted.items()]
+    y_resampled = np.concatenate([np.asarray(y)] + extra)
     result.plot_class_distribution(y_resampled, save=out / "class_distribution.png")
