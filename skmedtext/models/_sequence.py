@@ -221,11 +221,12 @@ class _BaseSequenceClassifier(BaseTextClassifier):
                 return "vectors"
             raise ValueError(
                 f"embedding must be one of {_NAMED_EMBEDDINGS}, a path to saved word vectors, "
-                f"KeyedVectors or a Word2VecEmbedder; got {emb!r} (no such file)."
+                "KeyedVectors, a Word2VecEmbedder or a TransformerEmbedder; got "
+                f"{emb!r} (no such file)."
             )
         raise TypeError(
-            f"embedding must be one of {_NAMED_EMBEDDINGS}, a path, KeyedVectors or a "
-            f"Word2VecEmbedder; got {type(emb).__name__}."
+            f"embedding must be one of {_NAMED_EMBEDDINGS}, a path, KeyedVectors, a "
+            f"Word2VecEmbedder or a TransformerEmbedder; got {type(emb).__name__}."
         )
 
     def _check_params(self):
@@ -489,7 +490,9 @@ _ATTRIBUTES_DOC = """Attributes
     vocabulary_ : dict of str -> int or None
         Token -> embedding row (None for transformer states).
     embedder_ : Word2VecEmbedder, TransformerEmbedder or None
-        The fitted embedder (None for a bare embedding).
+        The fitted embedder (None for a bare embedding, and for word2vec after
+        :func:`skmedtext.persistence.load_model`, which keeps only the vocabulary
+        and the trained table).
     net_ : skmedtext.training.TextNet
         The fitted skorch net; ``history_`` is its history."""
 
