@@ -1,6 +1,5 @@
 """Over-samplers for imbalanced (medical) text data, compatible with imbalanced-learn."""
 
-from skmedtext.sampling._saan import SAANSampler
-from skmedtext.sampling._saan_train import SAANDivergenceError
+from skmedtext.sampling._saan import SAANDivergenceError, SAANSampler
 
 __all__ = ["SAANSampler", "SAANDivergenceError"]

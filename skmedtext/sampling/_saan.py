@@ -14,6 +14,7 @@ from sklearn_compat.utils.validation import validate_data
 
 from skmedtext._synthetic import SyntheticSequence
 from skmedtext.sampling._saan_inputs import (
+    ClassSubspace,
     embed_texts,
     input_kind,
     token_layout,
@@ -22,7 +23,14 @@ from skmedtext.sampling._saan_inputs import (
 )
 from skmedtext.utils import check_texts, resolve_device, sequence_mask
 
-__all__ = ["SAANSampler"]
+__all__ = ["SAANSampler", "SAANDivergenceError"]
+
+
+class SAANDivergenceError(FloatingPointError):
+    """A SAAN generator or discriminator loss became NaN or infinite.
+
+    The message names the class whose GAN diverged and the epoch.
+    """
 
 
 class SAANSampler(BaseOverSampler):
@@ -69,27 +77,41 @@ class SAANSampler(BaseOverSampler):
         length (``window_``).
     n_heads : int, default=4
         Attention heads ``m``; ``hidden_dim`` must be divisible by it.
-    n_layers : int, default=2
-        Sparse self-attention blocks in SAG and in SAD.
-    hidden_dim : int, default=64
-        Width of the attention stacks (the paper attends in the data dimension
-        ``d``; a projection to ``hidden_dim`` keeps 384-768-d inputs cheap).
+    n_layers : int, default=1
+        Sparse self-attention blocks in SAG and in SAD (eqs. 4 and 12 each apply
+        one ``sparse_selfattention``).
+    hidden_dim : int, default=32
+        Width of the attention stacks. The paper attends in the data dimension
+        ``d``; a projection to ``hidden_dim`` keeps 384-768-d inputs cheap.
     latent_dim : int, default=32
         Dimension of each noise vector ``z_i`` of the noise sequence.
     n_tokens : "auto" or int, default="auto"
-        2-D input only: positions per vector. ``"auto"`` cuts ``d`` features into
-        at most 16 chunks (384 -> 16 x 24); ``1`` makes the whole vector one
-        position; ``d`` makes every feature a position.
-    epochs : int, default=100
+        2-D input only: positions per vector. The (reduced, see
+        ``n_components``) vector is cut into consecutive chunks, one per
+        position; ``"auto"`` uses at most 8 positions (32 -> 8 x 4); ``1`` makes
+        the whole vector one position.
+    n_components : int or None, default=32
+        2-D input only: each class's GAN works on that class's whitened leading
+        principal coordinates (at most ``n_samples - 1`` carry variance) and its
+        samples are mapped back to the ``d`` input features. ``None`` uses all
+        ``d`` standardised features instead.
+    epochs : int, default=30
         Passes over the largest over-sampled class (smaller classes cycle through
-        their rows within each pass). The paper trains for 200 epochs.
-    batch_size : int, default=32
+        their rows within each pass; all classes take the same steps). The paper
+        trains for 200 epochs.
+    batch_size : int, default=64
         Real (and fake) samples per class and step (paper: 32).
-    lr : float, default=2e-4
+    lr : float, default=1e-3
         Adam learning rate of SAG and SAD (betas 0.5, 0.999).
     label_smoothing : float, default=0.0
         One-sided label smoothing: SAD's target for real samples is
         ``1 - label_smoothing`` in eq. (13). 0 is the paper's loss.
+    instance_noise : float, default=0.0
+        Standard deviation (in standardised units) of Gaussian noise added to
+        SAD's real and fake inputs, annealed linearly to 0. 0 disables it.
+    spectral_norm : bool, default=True
+        Spectrally normalise SAD's linear maps, which keeps SAD from memorising
+        the few samples of a rare class.
     encoder : None, str, path or embedder, default=None
         Raw-text input only. ``None`` or ``"minilm-en"``: the MiniLM input
         word-embedding space (``model.get_input_embeddings()`` of the tokenised
@@ -103,6 +125,10 @@ class SAANSampler(BaseOverSampler):
         truncation (``[CLS]`` and ``[SEP]`` included).
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:N]"``.
+    n_jobs : int or None, default=1
+        torch intra-op CPU threads while SAAN trains (restored afterwards).
+        The GANs' matrices are small: on a shared 2-core machine one thread
+        was ~9x faster than two (``docs/saan.md``). None keeps torch's setting.
     verbose : int, default=0
         > 0 prints the mean losses ten times during training.
 
@@ -114,6 +140,9 @@ class SAANSampler(BaseOverSampler):
         The kind of ``X`` seen in the last ``fit_resample``.
     n_tokens_ : int
         Sequence length the GANs ran over (2-D input: positions per vector).
+    subspaces_ : list or None
+        2-D input with ``n_components``: per over-sampled class, the whitened
+        principal subspace its GAN worked in.
     window_ : int
         The window actually used, ``min(window, n_tokens_)``.
     embedding_space_ : str
@@ -161,13 +190,17 @@ class SAANSampler(BaseOverSampler):
         "hidden_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_tokens": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "instance_noise": [Interval(numbers.Real, 0, None, closed="left")],
+        "spectral_norm": ["boolean"],
         "encoder": [None, str, os.PathLike, HasMethods(["fit", "transform"])],
         "max_length": [Interval(numbers.Integral, 2, None, closed="left")],
         "device": [str],
+        "n_jobs": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -178,17 +211,21 @@ class SAANSampler(BaseOverSampler):
         random_state=None,
         window=86,
         n_heads=4,
-        n_layers=2,
-        hidden_dim=64,
+        n_layers=1,
+        hidden_dim=32,
         latent_dim=32,
         n_tokens="auto",
-        epochs=100,
-        batch_size=32,
-        lr=2e-4,
+        n_components=32,
+        epochs=30,
+        batch_size=64,
+        lr=1e-3,
         label_smoothing=0.0,
+        instance_noise=0.0,
+        spectral_norm=True,
         encoder=None,
         max_length=128,
         device="auto",
+        n_jobs=1,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -199,13 +236,17 @@ class SAANSampler(BaseOverSampler):
         self.hidden_dim = hidden_dim
         self.latent_dim = latent_dim
         self.n_tokens = n_tokens
+        self.n_components = n_components
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
         self.label_smoothing = label_smoothing
+        self.instance_noise = instance_noise
+        self.spectral_norm = spectral_norm
         self.encoder = encoder
         self.max_length = max_length
         self.device = device
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def __sklearn_tags__(self):
@@ -298,7 +339,7 @@ class SAANSampler(BaseOverSampler):
         from skmedtext.sampling._saan_train import GanConfig, SequenceBank
 
         self._check_params()
-        for attr in ("resampled_mask_", "embedding_space_", "encoder_"):
+        for attr in ("resampled_mask_", "embedding_space_", "encoder_", "subspaces_"):
             self.__dict__.pop(attr, None)
         if mask is not None and self.input_kind_ != "sequence":
             raise ValueError("mask is only accepted with 3-D sequence input (n, t, d).")
@@ -308,10 +349,7 @@ class SAANSampler(BaseOverSampler):
         counts = [len(r) for r in rows]
 
         if self.input_kind_ == "vector":
-            dense = X[order].toarray() if sparse.issparse(X) else X[order]
-            t, chunk = token_layout(X.shape[1], self.n_tokens)
-            values = vectors_to_tokens(dense, t, chunk)
-            bank = SequenceBank(np.ones(values.shape[:2], bool), counts, values=values)
+            bank = self._vector_bank(X, rows, counts)
         elif self.input_kind_ == "sequence":
             full_mask = self._sequence_mask(X, mask)
             t = max(1, int(full_mask[order].any(axis=0).nonzero()[0].max(initial=0)) + 1)
@@ -335,11 +373,29 @@ class SAANSampler(BaseOverSampler):
                 batch_size=self.batch_size,
                 lr=self.lr,
                 label_smoothing=self.label_smoothing,
+                instance_noise=self.instance_noise,
+                spectral_norm=self.spectral_norm,
                 device=device,
                 verbose=self.verbose,
             )
             new_blocks = self._train_and_generate(bank, targets, cfg)
         return self._assemble(X, y, mask, new_blocks)
+
+    def _vector_bank(self, X, rows, counts):
+        """2-D rows -> (optional) class principal coordinates -> token chunks."""
+        from skmedtext.sampling._saan_train import SequenceBank
+
+        dense = [X[r].toarray() if sparse.issparse(X) else X[r] for r in rows]
+        if self.n_components is None:
+            self.subspaces_ = None
+            coords = dense
+        else:
+            self.subspaces_ = [ClassSubspace(block, self.n_components) for block in dense]
+            coords = [sub.transform(block) for sub, block in zip(self.subspaces_, dense)]
+        width = coords[0].shape[1] if coords else X.shape[1]
+        t, chunk = token_layout(width, self.n_tokens)
+        values = vectors_to_tokens(np.concatenate(coords) if coords else np.zeros((0, width)), t, chunk)
+        return SequenceBank(np.ones(values.shape[:2], bool), counts, values=values)
 
     def _sequence_mask(self, X, mask):
         if mask is None:
@@ -371,17 +427,26 @@ class SAANSampler(BaseOverSampler):
         return SequenceBank(full_mask, counts, ids=ids, table=source["table"])
 
     def _train_and_generate(self, bank, targets, cfg):
+        import torch
+
         from skmedtext.sampling._saan_train import generate, train_gans
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         labels = [_plain(label) for label, _ in targets]
-        state = train_gans(bank, cfg, seed, labels, use_anchors=self.input_kind_ != "vector")
-        blocks = []
-        for g, (label, n_new) in enumerate(targets):
-            self.generator_loss_[label] = state["g_loss"][g]
-            self.discriminator_loss_[label] = state["d_loss"][g]
-            vectors, masks = generate(state, bank, g, n_new, seed, cfg)
-            blocks.append((label, vectors, masks))
+        vector = self.input_kind_ == "vector"
+        previous_threads = torch.get_num_threads()
+        if self.n_jobs is not None:
+            torch.set_num_threads(self.n_jobs)
+        try:
+            state = train_gans(bank, cfg, seed, labels, use_anchors=not vector, per_position=vector)
+            blocks = []
+            for g, (label, n_new) in enumerate(targets):
+                self.generator_loss_[label] = state["g_loss"][g]
+                self.discriminator_loss_[label] = state["d_loss"][g]
+                vectors, masks = generate(state, bank, g, n_new, seed, cfg)
+                blocks.append((label, vectors, masks))
+        finally:
+            torch.set_num_threads(previous_threads)
         return blocks
 
     # ------------------------------------------------------------------ output
@@ -400,7 +465,13 @@ class SAANSampler(BaseOverSampler):
 
     def _assemble_vectors(self, X, blocks):
         d = X.shape[1]
-        parts = [tokens_to_vectors(v, d).astype(X.dtype) for _, v, _ in blocks]
+        parts = []
+        for g, (_, tokens, _) in enumerate(blocks):
+            if self.subspaces_ is None:
+                parts.append(tokens_to_vectors(tokens, d).astype(X.dtype))
+            else:
+                sub = self.subspaces_[g]
+                parts.append(sub.inverse(tokens_to_vectors(tokens, sub.width)).astype(X.dtype))
         if not parts:
             return X.copy()
         new = np.concatenate(parts)

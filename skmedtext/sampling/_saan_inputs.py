@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from skmedtext._synthetic import SyntheticSequence
 
 __all__ = [
+    "ClassSubspace",
     "input_kind",
     "token_layout",
     "vectors_to_tokens",
@@ -19,7 +20,7 @@ __all__ = [
     "embed_texts",
 ]
 
-_AUTO_MAX_TOKENS = 16
+_AUTO_MAX_TOKENS = 8
 
 
 def input_kind(X):
@@ -69,6 +70,37 @@ def vectors_to_tokens(X, t, chunk):
 def tokens_to_vectors(tokens, n_features):
     """(n, t, chunk) -> (n, d): the inverse of :func:`vectors_to_tokens`."""
     return tokens.reshape(tokens.shape[0], -1)[:, :n_features]
+
+
+class ClassSubspace:
+    """Whitened principal coordinates of one class (2-D input).
+
+    ``coords = (x - mean) V_k^T / s_k`` keeps the ``k`` leading principal
+    directions of the class, each scaled to unit variance; ``inverse`` maps
+    generated coordinates back. With ``n`` samples at most ``n - 1`` directions
+    carry variance; the remaining coordinates are constant zeros.
+    """
+
+    def __init__(self, X, n_components):
+        X = np.asarray(X, dtype=np.float64)
+        self.n_features = X.shape[1]
+        self.mean = X.mean(axis=0)
+        width = self.n_features if n_components is None else min(n_components, self.n_features)
+        self.width = width
+        _, sing, vt = np.linalg.svd(X - self.mean, full_matrices=False)
+        scale = sing / np.sqrt(max(X.shape[0] - 1, 1))
+        keep = min(width, int(np.sum(scale > 1e-7 * max(scale.max(initial=0.0), 1e-12))))
+        self.components, self.scale = vt[:keep], scale[:keep]
+
+    def transform(self, X):
+        coords = np.zeros((X.shape[0], self.width))
+        k = len(self.scale)
+        coords[:, :k] = (np.asarray(X, dtype=np.float64) - self.mean) @ self.components.T / self.scale
+        return coords
+
+    def inverse(self, coords):
+        k = len(self.scale)
+        return self.mean + (coords[:, :k] * self.scale) @ self.components
 
 
 def _is_path_like(encoder):

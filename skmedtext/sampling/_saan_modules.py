@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 
+_SHORT = 32  # sequences up to this length take the transposed-softmax path
+
+
 def local_window_mask(t, window, device=None):
     """Boolean ``(t, t)`` matrix, True where ``|i - k| <= window`` (paper, M_ik = 0)."""
     idx = torch.arange(t, device=device)
@@ -69,9 +72,14 @@ def _take(param, groups):
 
 
 class GroupedLinear(nn.Module):
-    """``y = x W_g + b_g`` with one weight matrix per group (nn.Linear's init)."""
+    """``y = x W_g + b_g`` with one weight matrix per group (nn.Linear's init).
 
-    def __init__(self, n_groups, in_features, out_features, bias=True):
+    With ``spectral_norm=True`` each group's matrix is divided by its largest
+    singular value, estimated by one power-iteration step per training forward
+    pass (Miyato et al., 2018; ``torch.nn.utils.spectral_norm`` per group).
+    """
+
+    def __init__(self, n_groups, in_features, out_features, bias=True, spectral_norm=False):
         super().__init__()
         bound = 1.0 / math.sqrt(in_features)
         self.weight = nn.Parameter(torch.empty(n_groups, in_features, out_features))
@@ -81,9 +89,24 @@ class GroupedLinear(nn.Module):
             nn.init.uniform_(self.bias, -bound, bound)
         else:
             self.register_parameter("bias", None)
+        self.spectral_norm = spectral_norm
+        if spectral_norm:
+            self.register_buffer("_u", F.normalize(torch.randn(n_groups, out_features), dim=-1))
+
+    def _normalised_weight(self):
+        w = self.weight
+        with torch.no_grad():
+            u = self._u
+            v = F.normalize(torch.bmm(w, u[..., None])[..., 0], dim=-1)
+            if self.training:
+                u = F.normalize(torch.bmm(w.transpose(1, 2), v[..., None])[..., 0], dim=-1)
+                self._u.copy_(u)
+                v = F.normalize(torch.bmm(w, u[..., None])[..., 0], dim=-1)
+        sigma = torch.einsum("gi,gio,go->g", v, w, u)
+        return w / sigma[:, None, None]
 
     def forward(self, x, groups=None):
-        weight = _take(self.weight, groups)
+        weight = _take(self._normalised_weight() if self.spectral_norm else self.weight, groups)
         lead = x.shape[1:-1]
         flat = x.reshape(x.shape[0], -1, x.shape[-1])
         if self.bias is None:
@@ -122,16 +145,16 @@ class SparseSelfAttention(nn.Module):
     every head (``M_j`` with ``w = 86`` for all ``j``), and so is ours.
     """
 
-    def __init__(self, n_groups, dim, n_heads):
+    def __init__(self, n_groups, dim, n_heads, spectral_norm=False):
         super().__init__()
         if dim % n_heads:
             raise ValueError(f"hidden width {dim} is not divisible by n_heads={n_heads}.")
         self.n_heads = n_heads
         self.d_k = dim // n_heads
-        self.w_qkv = GroupedLinear(n_groups, dim, 3 * dim, bias=False)
+        self.w_qkv = GroupedLinear(n_groups, dim, 3 * dim, bias=False, spectral_norm=spectral_norm)
         # nn.Linear's init bound for a d x d matrix, as if the three were separate
         nn.init.uniform_(self.w_qkv.weight, -1.0 / math.sqrt(dim), 1.0 / math.sqrt(dim))
-        self.w_a = GroupedLinear(n_groups, dim, dim, bias=False)
+        self.w_a = GroupedLinear(n_groups, dim, dim, bias=False, spectral_norm=spectral_norm)
 
     def _split_heads(self, z, groups):
         """Q, K, V of shape (G*B, m, t, d_k), eqs. (8)-(10)."""
@@ -157,11 +180,20 @@ class SparseSelfAttention(nn.Module):
         # explicit softmax(Q K^T / sqrt(d_k) + M) V: for the short sequences and
         # narrow heads used here it is several times faster on CPU than the fused
         # scaled_dot_product_attention kernel, and it is eq. (7) as written
-        scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(self.d_k))
-        if allowed is not None:
-            # (G*B, 1, t, t): the same mask for every head, broadcast over heads
-            scores = scores.masked_fill(~allowed.reshape(g * b, 1, t, t), float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
+        scale = 1.0 / math.sqrt(self.d_k)
+        mask = None if allowed is None else allowed.reshape(g * b, 1, t, t)
+        if t <= _SHORT:
+            # same numbers, transposed: torch's softmax over a short last axis is
+            # slow on CPU, over the second-to-last axis of (keys, queries) it is not
+            scores = (k @ q.transpose(-1, -2)) * scale
+            if mask is not None:
+                scores = scores.masked_fill(~mask.transpose(-1, -2), float("-inf"))
+            weights = torch.softmax(scores, dim=-2).transpose(-1, -2)
+        else:
+            scores = (q @ k.transpose(-1, -2)) * scale
+            if mask is not None:
+                scores = scores.masked_fill(~mask, float("-inf"))
+            weights = torch.softmax(scores, dim=-1)
         heads = (weights @ v).transpose(1, 2).reshape(g, b, t, dim)
         out = self.w_a(heads, groups)
         if return_weights:
@@ -172,13 +204,13 @@ class SparseSelfAttention(nn.Module):
 class _Block(nn.Module):
     """Pre-LayerNorm residual block: sparse self-attention, then a feed-forward layer."""
 
-    def __init__(self, n_groups, dim, n_heads, ff_mult=2):
+    def __init__(self, n_groups, dim, n_heads, ff_mult=2, spectral_norm=False):
         super().__init__()
         self.norm_attn = GroupedLayerNorm(n_groups, dim)
-        self.attn = SparseSelfAttention(n_groups, dim, n_heads)
+        self.attn = SparseSelfAttention(n_groups, dim, n_heads, spectral_norm)
         self.norm_ff = GroupedLayerNorm(n_groups, dim)
-        self.ff_in = GroupedLinear(n_groups, dim, ff_mult * dim)
-        self.ff_out = GroupedLinear(n_groups, ff_mult * dim, dim)
+        self.ff_in = GroupedLinear(n_groups, dim, ff_mult * dim, spectral_norm=spectral_norm)
+        self.ff_out = GroupedLinear(n_groups, ff_mult * dim, dim, spectral_norm=spectral_norm)
 
     def forward(self, x, allowed, groups=None):
         x = x + self.attn(self.norm_attn(x, groups), allowed, groups)
@@ -189,17 +221,21 @@ class _Block(nn.Module):
 class _SparseAttentionStack(nn.Module):
     """Input projection + positions, ``n_layers`` blocks, final LayerNorm."""
 
-    def __init__(self, n_groups, max_len, in_dim, dim, n_heads, n_layers, window):
+    def __init__(
+        self, n_groups, max_len, in_dim, dim, n_heads, n_layers, window, spectral_norm=False
+    ):
         super().__init__()
         self.window = int(window)
         self.max_len = int(max_len)
-        self.in_proj = GroupedLinear(n_groups, in_dim, dim)
+        self.in_proj = GroupedLinear(n_groups, in_dim, dim, spectral_norm=spectral_norm)
         # Forward positions (from the start) and backward positions (from the last
         # real position): attention is permutation-equivariant, and text rows end in
         # a [SEP] whose index depends on the row's length.
         self.pos = nn.Parameter(0.02 * torch.randn(n_groups, max_len, dim))
         self.rev_pos = nn.Parameter(0.02 * torch.randn(n_groups, max_len, dim))
-        self.blocks = nn.ModuleList(_Block(n_groups, dim, n_heads) for _ in range(n_layers))
+        self.blocks = nn.ModuleList(
+            _Block(n_groups, dim, n_heads, spectral_norm=spectral_norm) for _ in range(n_layers)
+        )
         self.norm = GroupedLayerNorm(n_groups, dim)
 
     def encode(self, x, mask, groups=None):
@@ -240,11 +276,17 @@ class SparseAttentionDiscriminator(_SparseAttentionStack):
 
     The probability of eq. (12) is ``sigmoid(logit)``; the per-position outputs of
     the attention stack are mean-pooled over the real positions first.
+    ``spectral_norm=True`` normalises every linear map of SAD (a stabiliser the
+    paper does not mention; see ``docs/saan.md``).
     """
 
-    def __init__(self, n_groups, max_len, in_dim, dim, n_heads, n_layers, window):
-        super().__init__(n_groups, max_len, in_dim, dim, n_heads, n_layers, window)
-        self.head = GroupedLinear(n_groups, dim, 1)
+    def __init__(
+        self, n_groups, max_len, in_dim, dim, n_heads, n_layers, window, spectral_norm=False
+    ):
+        super().__init__(
+            n_groups, max_len, in_dim, dim, n_heads, n_layers, window, spectral_norm
+        )
+        self.head = GroupedLinear(n_groups, dim, 1, spectral_norm=spectral_norm)
 
     def forward(self, x, mask, groups=None):
         h = self.encode(x, mask, groups)

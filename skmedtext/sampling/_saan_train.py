@@ -14,18 +14,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from skmedtext.sampling._saan import SAANDivergenceError
 from skmedtext.sampling._saan_modules import (
     SparseAttentionDiscriminator,
     SparseAttentionGenerator,
 )
 
-__all__ = ["SequenceBank", "GanConfig", "SAANDivergenceError", "train_gans", "generate"]
+__all__ = ["SequenceBank", "GanConfig", "train_gans", "generate"]
 
 _GEN_CHUNK = 1024  # rows generated per forward pass at sampling time
-
-
-class SAANDivergenceError(FloatingPointError):
-    """A SAAN generator or discriminator loss became NaN or infinite."""
 
 
 class SequenceBank:
@@ -81,25 +78,51 @@ class SequenceBank:
             return self.values[rows, positions]
         return F.embedding(self.ids[rows, positions], self.table)
 
-    def group_stats(self, chunk=128):
-        """Per-group feature mean and std over real positions, shape (G, f) each."""
-        f = self.n_features
-        means, stds = np.zeros((self.n_groups, f)), np.ones((self.n_groups, f))
+    def group_stats(self, per_position=False, chunk=128):
+        """Per-group feature mean, std and max |standardised value| over real positions.
+
+        Shape (G, 1, f), or (G, t, f) with ``per_position`` (2-D input cut into
+        chunks: position ``i`` holds different original features than ``j``).
+        """
+        f, t = self.n_features, self.t
+        shape = (self.n_groups, t if per_position else 1, f)
+        means, stds = np.zeros(shape), np.ones(shape)
         for g, (start, count) in enumerate(zip(self.offsets, self.counts)):
-            total, sq, n = torch.zeros(f, dtype=torch.float64), torch.zeros(f, dtype=torch.float64), 0
+            total = torch.zeros(shape[1:], dtype=torch.float64)
+            sq = torch.zeros(shape[1:], dtype=torch.float64)
+            n = torch.zeros((shape[1], 1), dtype=torch.float64)
             for lo in range(start, start + count, chunk):
                 x, m = self.gather(torch.arange(lo, min(lo + chunk, start + count)))
-                real = x[m].double()
-                total += real.sum(0)
-                sq += (real**2).sum(0)
-                n += real.shape[0]
+                x, m = x.double() * m[..., None], m.double()[..., None]
+                if per_position:
+                    total += x.sum(0)
+                    sq += (x**2).sum(0)
+                    n += m.sum(0)
+                else:
+                    total += x.sum((0, 1))
+                    sq += (x**2).sum((0, 1))
+                    n += m.sum((0, 1))
+            n = n.clamp_min(1.0)
             mean = total / n
             var = (sq / n - mean**2).clamp_min(0.0)
             means[g] = mean.numpy()
             std = var.sqrt().numpy()
-            # constant features (e.g. zero padding of the last chunk) keep scale 1
-            stds[g] = np.where(std > 1e-6 * max(std.max(), 1e-12), std, 1.0)
-        return means.astype(np.float32), stds.astype(np.float32)
+            # constant features (e.g. zero padding of the last chunk) get std 0
+            stds[g] = np.where(std > 1e-6 * max(std.max(), 1e-12), std, 0.0)
+        bounds = self._bounds(means, stds, per_position, chunk)
+        return means.astype(np.float32), stds.astype(np.float32), bounds.astype(np.float32)
+
+    def _bounds(self, means, stds, per_position, chunk):
+        """Largest |standardised value| of each feature in each group (a second pass)."""
+        bounds = np.zeros_like(means)
+        safe = np.where(stds > 0, stds, 1.0)
+        for g, (start, count) in enumerate(zip(self.offsets, self.counts)):
+            for lo in range(start, start + count, chunk):
+                x, m = self.gather(torch.arange(lo, min(lo + chunk, start + count)))
+                z = ((x.double().numpy() - means[g]) / safe[g]) * m.numpy()[..., None]
+                z = np.abs(z).max(axis=0 if per_position else (0, 1))
+                bounds[g] = np.maximum(bounds[g], z.reshape(bounds[g].shape))
+        return bounds
 
     def anchors(self):
         """Vectors that are identical at the first / last real position of every row.
@@ -138,18 +161,25 @@ class GanConfig:
     lr: float
     label_smoothing: float
     device: str
+    instance_noise: float = 0.0
+    spectral_norm: bool = True
     verbose: int = 0
 
 
 class _Scaler:
     """Per-group standardisation and anchor copying, as torch tensors on ``device``."""
 
-    def __init__(self, bank, device, use_anchors):
-        mean, std = bank.group_stats()
-        self.mean = torch.as_tensor(mean, device=device)[:, None, None, :]
-        self.std = torch.as_tensor(std, device=device)[:, None, None, :]
+    def __init__(self, bank, device, use_anchors, per_position=False):
+        mean, std, bound = bank.group_stats(per_position)
+        # (G, 1, 1 or t, f): broadcasts over the batch (and positions). Features
+        # that are constant in a class are held at that constant in generated
+        # rows: a generator drifting there would hand SAD a free give-away.
+        self.varies = torch.as_tensor(std > 0, device=device)[:, None]
+        self.bound = torch.as_tensor(np.maximum(bound, 1e-3), device=device)[:, None]
+        self.mean = torch.as_tensor(mean, device=device)[:, None]
+        self.std = torch.as_tensor(np.where(std > 0, std, 1.0), device=device)[:, None]
         first, has_first, last, has_last = bank.anchors()
-        if not use_anchors:
+        if not use_anchors or per_position:
             has_first[:] = has_last[:] = False
         # anchors in the original space (copied exactly into generated rows) and
         # in the standardised space the GANs train in
@@ -173,6 +203,19 @@ class _Scaler:
         if groups is None:
             return self.mean, self.std
         return self.mean[groups], self.std[groups]
+
+    def shape_output(self, raw, groups=None):
+        """Generator output -> standardised sample: bounded, constants held.
+
+        ``b * tanh(raw / b)`` with ``b`` the largest |standardised value| the
+        class reaches in that feature (DCGAN's tanh output, scaled to the data):
+        the identity near 0, so it changes nothing while the generator is
+        sensible, but a generator running away (which SAD can then reject
+        without effort, leaving it no useful gradient) saturates instead.
+        """
+        varies = self.varies if groups is None else self.varies[groups]
+        bound = self.bound if groups is None else self.bound[groups]
+        return bound * torch.tanh(raw / bound) * varies
 
     def anchor(self, fake, mask, groups=None, raw=False):
         """Overwrite the first/last real position with the group's constant vectors.
@@ -203,6 +246,19 @@ def _schedule(rng, counts, offsets, n_draws):
     return out
 
 
+def _adam(params, lr):
+    """Adam with DCGAN's beta1 = 0.5; the fused kernel when this torch has one."""
+    params = list(params)
+    try:
+        return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999), fused=True)
+    except (RuntimeError, TypeError, ValueError):  # older torch / device without fused Adam
+        return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999))
+
+
+def _noise_like(x, mask, generator):
+    return torch.randn(x.shape, generator=generator, device=x.device) * mask[..., None]
+
+
 def _bce_per_group(logits, target):
     """Mean binary cross-entropy over the batch of each group -> (G,)."""
     full = torch.full_like(logits, target)
@@ -216,12 +272,13 @@ def build_modules(cfg, n_groups, t, n_features):
         n_groups, t, cfg.latent_dim, cfg.hidden_dim, n_features, cfg.n_heads, cfg.n_layers, window
     )
     disc = SparseAttentionDiscriminator(
-        n_groups, t, n_features, cfg.hidden_dim, cfg.n_heads, cfg.n_layers, window
+        n_groups, t, n_features, cfg.hidden_dim, cfg.n_heads, cfg.n_layers, window,
+        spectral_norm=cfg.spectral_norm,
     )
     return gen.to(cfg.device), disc.to(cfg.device)
 
 
-def train_gans(bank, cfg, seed, labels, use_anchors=True):
+def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False):
     """Train the per-class GANs with alternating updates (eqs. 11 and 13).
 
     Parameters
@@ -234,6 +291,9 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True):
         Class label of each group (for messages only).
     use_anchors : bool, default=True
         Copy constant first/last vectors into generated rows.
+    per_position : bool, default=False
+        Standardise every (position, feature) separately (2-D input) instead of
+        every feature over all positions (token sequences).
 
     Returns
     -------
@@ -252,10 +312,9 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True):
         torch.manual_seed(seed)
         gen, disc = build_modules(cfg, bank.n_groups, bank.t, bank.n_features)
     noise = torch.Generator(device=device).manual_seed(seed)
-    scaler = _Scaler(bank, device, use_anchors)
+    scaler = _Scaler(bank, device, use_anchors, per_position)
     # DCGAN's Adam settings (beta1 = 0.5): the paper gives no optimiser for SAAN
-    opt_g = torch.optim.Adam(gen.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(disc.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
+    opt_g, opt_d = _adam(gen.parameters(), cfg.lr), _adam(disc.parameters(), cfg.lr)
     real_target = 1.0 - cfg.label_smoothing
 
     n_groups, batch = bank.n_groups, cfg.batch_size
@@ -268,6 +327,9 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True):
         real_rows = torch.as_tensor(_schedule(rng, bank.counts, bank.offsets, steps * batch))
         # the masks (lengths) of fake rows are those of other random real rows
         fake_rows = torch.as_tensor(_schedule(rng, bank.counts, bank.offsets, steps * batch))
+        # instance noise, annealed linearly to 0: SAD sees real and fake through
+        # the same Gaussian blur, so it cannot win by memorising a few real rows
+        sigma = cfg.instance_noise * (1.0 - epoch / cfg.epochs)
         g_sum = torch.zeros(n_groups, device=device)
         d_sum = torch.zeros(n_groups, device=device)
         for step in range(steps):
@@ -279,7 +341,11 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True):
             z = torch.randn(
                 (n_groups, batch, bank.t, cfg.latent_dim), generator=noise, device=device
             )
-            fake = scaler.anchor(gen(z, m_fake), m_fake)
+            fake = scaler.anchor(scaler.shape_output(gen(z, m_fake)), m_fake)
+
+            if sigma > 0:
+                x_real = x_real + sigma * _noise_like(x_real, m_real, noise)
+                fake = fake + sigma * _noise_like(fake, m_fake, noise)
 
             # SAD step, eq. (13): real -> 1, fake -> 0
             disc.requires_grad_(True)
@@ -343,7 +409,7 @@ def generate(state, bank, group, n_samples, seed, cfg):
     for lo in range(0, n_samples, _GEN_CHUNK):
         m = masks[lo : lo + _GEN_CHUNK].to(device)[None]
         z = torch.randn((1, m.shape[1], bank.t, cfg.latent_dim), generator=noise, device=device)
-        fake = scaler.unscale(gen(z, m, groups), m, groups)
+        fake = scaler.unscale(scaler.shape_output(gen(z, m, groups), groups), m, groups)
         fake = scaler.anchor(fake, m, groups, raw=True)
         out[lo : lo + m.shape[1]] = fake[0].float().cpu().numpy()
     if not np.isfinite(out).all():

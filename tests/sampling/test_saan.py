@@ -126,7 +126,7 @@ def test_vectors_originals_first_and_synthetic_attributes(pooled):
     assert Counter(y_res) == {5: 30, 1: 30, 2: 30}
     assert sampler.synthetic_mask_.sum() == 30 and not sampler.synthetic_mask_[: len(X)].any()
     np.testing.assert_array_equal(sampler.synthetic_classes_, y_res[sampler.synthetic_mask_])
-    assert sampler.input_kind_ == "vector" and (sampler.n_tokens_, sampler.window_) == (16, 16)
+    assert sampler.input_kind_ == "vector" and (sampler.n_tokens_, sampler.window_) == (8, 8)
     assert not hasattr(sampler, "sample_indices_")
     assert set(sampler.generator_loss_) == set(sampler.discriminator_loss_) == {1, 2}
     for losses in (sampler.generator_loss_, sampler.discriminator_loss_):
@@ -165,20 +165,43 @@ def test_float_strategy_binary(pooled):
 
 def test_same_seed_same_output_other_seed_differs(pooled):
     X, y = pooled
-    a, _ = SAANSampler(random_state=3, **TINY).fit_resample(X, y)
+    a, _ = SAANSampler(random_state=3, n_jobs=2, **TINY).fit_resample(X, y)
+    assert torch.get_num_threads() == 1  # n_jobs only applies while training
     b, _ = SAANSampler(random_state=3, **TINY).fit_resample(X, y)
     c, _ = SAANSampler(random_state=4, **TINY).fit_resample(X, y)
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a[len(X) :], c[len(X) :])
 
 
-@pytest.mark.parametrize("n_tokens, expected", [(1, 1), (48, 48), (10, 10), ("auto", 16)])
-def test_n_tokens_layout(pooled, n_tokens, expected):
+@pytest.mark.parametrize(
+    "n_tokens, n_components, expected",
+    [(1, 32, 1), ("auto", 32, 8), (32, 32, 32), (10, None, 10), ("auto", None, 8)],
+)
+def test_n_tokens_layout(pooled, n_tokens, n_components, expected):
     X, y = pooled
-    sampler = SAANSampler(n_tokens=n_tokens, sampling_strategy={2: 12}, random_state=0, **TINY)
+    sampler = SAANSampler(
+        n_tokens=n_tokens, n_components=n_components, sampling_strategy={2: 12}, random_state=0,
+        **TINY,
+    )
     X_res, _ = sampler.fit_resample(X, y)
     assert sampler.n_tokens_ == expected and sampler.window_ == min(86, expected)
     assert X_res.shape == (62, 384) and np.isfinite(X_res).all()
+    assert (sampler.subspaces_ is None) == (n_components is None)
+
+
+def test_vectors_stay_in_the_class_subspace_and_range(pooled):
+    # 10 samples of class 2 span a 9-d affine subspace: synthetic rows lie in it,
+    # within the range the real whitened coordinates reach (tanh-bounded output)
+    X, y = pooled
+    sampler = SAANSampler(sampling_strategy={2: 40}, random_state=0, **TINY)
+    X_res, _ = sampler.fit_resample(X, y)
+    real, new = X[y == 2].astype(np.float64), X_res[len(X) :].astype(np.float64)
+    sub = sampler.subspaces_[0]
+    assert sub.components.shape == (9, 384)
+    residual = (new - sub.mean) - (new - sub.mean) @ sub.components.T @ sub.components
+    assert np.abs(residual).max() < 1e-4
+    bound = np.abs(sub.transform(real)).max(axis=0)[:9]
+    assert (np.abs(sub.transform(new))[:, :9] <= bound + 1e-4).all()
 
 
 def test_pipeline_cross_validate_and_grid_search(pooled):
@@ -398,6 +421,19 @@ def test_sparse_attention_is_eq_5_to_10():
     # nothing outside the window, nothing on padding keys (real queries)
     assert weights[0][..., ~band].abs().max() == 0
     assert weights[0, 1, :, :5, 5:].abs().max() == 0
+
+
+def test_grouped_spectral_norm():
+    from skmedtext.sampling._saan_modules import GroupedLinear
+
+    torch.manual_seed(0)
+    layer = GroupedLinear(3, 6, 5, spectral_norm=True)
+    with torch.no_grad():
+        layer.weight.mul_(torch.tensor([1.0, 10.0, 0.1])[:, None, None])
+    for _ in range(30):  # power iteration converges during training forwards
+        layer(torch.randn(3, 4, 6))
+    sigma = torch.linalg.matrix_norm(layer._normalised_weight().detach(), ord=2)
+    torch.testing.assert_close(sigma, torch.ones(3), atol=1e-3, rtol=0)
 
 
 def test_groups_are_independent_gans():
