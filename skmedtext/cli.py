@@ -52,21 +52,42 @@ def _benchmarks_dir():
     )
 
 
+def _benchmark_command(args, script):
+    """Translate the common options into each script's own flags."""
+    out = Path(args.out)
+    suite = args.suite
+    command = [sys.executable, str(script)]
+    if args.quick:
+        command.append("--quick")
+    if suite == "samplers":
+        if args.dataset:
+            command += ["--datasets", args.dataset]
+        command += ["--results-dir", str(out / "samplers"), "--output", str(out / "samplers.md")]
+    elif suite in ("losses", "models"):
+        if args.dataset:
+            command += ["--dataset", args.dataset]
+        command += ["--part", "losses" if suite == "losses" else "grid", "--out", str(out)]
+    elif suite == "ablation":
+        if args.dataset:
+            command += ["--dataset", args.dataset]
+        command += ["--out", str(out)]
+    elif suite == "encoders":
+        if args.dataset:
+            command += ["--datasets", args.dataset]
+        command += ["--output", str(out / "encoders.md")]
+    else:  # speed, pretrain
+        command += ["--output", str(out / f"{suite}.md")]
+    if args.device and suite != "samplers":
+        command += ["--device", args.device]
+    return command + list(args.extra)
+
+
 def _cmd_benchmark(args):
     script = _benchmarks_dir() / SUITES[args.suite]
     if not script.is_file():
         raise CommandError(f"benchmark script {script} is missing.")
-    command = [sys.executable, str(script)]
-    if args.dataset:
-        command += ["--dataset", args.dataset]
-    if args.suite in ("losses", "models"):
-        command += ["--suite", args.suite]
-    command += ["--out", args.out]
-    if args.quick:
-        command.append("--quick")
-    if args.device:
-        command += ["--device", args.device]
-    command += args.extra
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    command = _benchmark_command(args, script)
     print("running:", " ".join(command), flush=True)
     raise SystemExit(subprocess.call(command))
 

@@ -77,3 +77,22 @@ def test_console_entry_point_lists_encoders():
         capture_output=True, text=True, check=True,
     )
     assert "minilm-en" in result.stdout and "e5-small-multilingual" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "suite", ["samplers", "losses", "models", "ablation", "speed", "encoders", "pretrain"]
+)
+def test_benchmark_options_are_accepted_by_each_script(suite, tmp_path):
+    import argparse
+
+    from skmedtext.cli import SUITES, _benchmark_command, _benchmarks_dir
+
+    args = argparse.Namespace(suite=suite, dataset=None, out=str(tmp_path), quick=True,
+                              device="cpu", extra=[])
+    command = _benchmark_command(args, _benchmarks_dir() / SUITES[suite])
+    # each script parses the translated flags (argparse exits 2 on an unknown one)
+    probe = subprocess.run(command[:2] + ["--help"], capture_output=True, text=True)
+    assert probe.returncode == 0
+    flags = [c for c in command[2:] if c.startswith("--")]
+    for flag in flags:
+        assert flag in probe.stdout, (suite, flag)
