@@ -356,6 +356,11 @@ class SAANSampler(BaseOverSampler):
             bank = SequenceBank(full_mask[order, :t], counts, values=X[order, :t])
         else:
             bank = self._text_bank(X, order, counts)
+        if (bank.lengths == 0).any():
+            raise ValueError(
+                f"{int((bank.lengths == 0).sum())} sequence(s) of the classes to over-sample have "
+                "no real position (all-zero vectors, or an all-False mask); drop them first."
+            )
         self.n_tokens_ = bank.t
         self.window_ = min(self.window, bank.t)
         self.generator_loss_, self.discriminator_loss_ = {}, {}

@@ -280,6 +280,10 @@ def test_sequences_with_explicit_mask(minilm, abstracts):
     assert (X_res[len(X) :, 8:] == 0).all()
     with pytest.raises(ValueError, match="mask must have shape"):
         SAANSampler(**TINY).fit_resample(X, y, mask=mask[:, :5])
+    empty = mask.copy()
+    empty[np.flatnonzero(y == 2)[0]] = False
+    with pytest.raises(ValueError, match="no real position"):
+        SAANSampler(**TINY).fit_resample(X, y, mask=empty)
 
 
 # ---------------------------------------------------------------- raw texts (real)
@@ -366,6 +370,30 @@ def test_text_with_transformer_embedder_matches_default_space(minilm, abstracts)
     X_res, _ = sampler.fit_resample(texts, y)
     assert sampler.embedding_space_ == minilm[3]
     assert X_res[-1].space == minilm[3] and len(X_res[-1]) <= 12
+
+
+def test_word2vec_rows_feed_a_sequence_model(data_root):
+    # a fitted Word2VecEmbedder shared by SAAN and the classifier: one space
+    from skmedtext.datasets import load_department_triage
+    from skmedtext.embeddings import Word2VecEmbedder
+    from skmedtext.models import TextCNNClassifier
+
+    bunch = load_department_triage(data_home=data_root)
+    texts, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target)
+    rows = np.r_[np.flatnonzero(y == "消化科")[:16], np.flatnonzero(y == "风湿免疫科")[:4]]
+    texts, y = texts[rows], y[rows]
+    w2v = Word2VecEmbedder(
+        output="sequence", vector_size=8, min_count=1, epochs=2, max_length=16, random_state=0
+    ).fit(texts)
+    X_res, y_res = SAANSampler(encoder=w2v, random_state=0, **TINY).fit_resample(texts, y)
+    synthetic = X_res[len(texts) :]
+    assert len(synthetic) == 12 and all(r.space == w2v.embedding_space_ for r in synthetic)
+    assert all(r.label == "风湿免疫科" and r.vectors.shape[1] == 8 for r in synthetic)
+    clf = TextCNNClassifier(
+        embedding=w2v, max_length=16, filters=4, kernel_sizes=(2, 3), batch_size=8, max_epochs=1,
+        device="cpu", random_state=0,
+    )
+    assert clf.fit(X_res, y_res).predict(texts[:3]).shape == (3,)
 
 
 # ---------------------------------------------------------------- quality metrics
