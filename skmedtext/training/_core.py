@@ -382,7 +382,8 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Predicted class labels (elements of ``classes_``)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is read
+        return self.classes_[np.argmax(proba, axis=1)]
 
     # -- persistence (skmedtext.persistence) --------------------------------------
     def _persist_state(self, folder):
