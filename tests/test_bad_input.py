@@ -113,21 +113,12 @@ BAD_TEXTS = {
 
 # SAAN also reads 2-D arrays as feature vectors, so a 2-D array of strings is numeric input
 SAAN_VECTOR_MESSAGE = (ValueError, r"could not convert string to float")
-SAAN_EMPTY_LIST_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug reported: SAANSampler.fit_resample([], []) says 'Expected 2D array, got 1D "
-    "array' (skmedtext/sampling/_saan_inputs.py input_kind reads an empty list as vectors); "
-    "it should say that X is empty",
-)
-
-
 def _fit_cases():
     for name in TEXT_ESTIMATORS:
         for bad in BAD_TEXTS:
             if (name, bad) == ("TextCleaner", "lone surrogates"):
                 continue  # removing them is TextCleaner's job: tested below
-            marks = [SAAN_EMPTY_LIST_BUG] if (name, bad) == ("SAANSampler", "empty list") else []
-            yield pytest.param(name, bad, marks=marks, id=f"{name}-{bad}")
+            yield pytest.param(name, bad, id=f"{name}-{bad}")
 
 
 @pytest.mark.parametrize("name, bad", list(_fit_cases()))
@@ -149,22 +140,10 @@ BAD_TARGETS = {
     "NaN label": ([0.0, np.nan, 1.0, 0.0], r"NaN"),
     "continuous": ([0.5, 1.5, 2.5, 3.5], r"Unknown label type: continuous"),
 }
-SAMPLER_MISSING_LABEL_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="bug reported: imblearn's fit_resample runs check_classification_targets before "
-    "_check_X_y, so a None label fails inside np.unique ('<' not supported between NoneType "
-    "and str); SAANSampler.fit_resample should check y for missing labels before calling "
-    "super().fit_resample, as VocabularyAugmenter.fit_resample now does",
-)
-
-
 def _target_cases():
     for name in SUPERVISED:
         for bad in BAD_TARGETS:
-            bug = (name, bad) == ("SAANSampler", "missing label")
-            marks = [SAMPLER_MISSING_LABEL_BUG] if bug else []
-            yield pytest.param(name, bad, marks=marks, id=f"{name}-{bad}")
+            yield pytest.param(name, bad, id=f"{name}-{bad}")
 
 
 @pytest.mark.parametrize("name, bad", list(_target_cases()))
@@ -371,16 +350,10 @@ def test_saan_vectors_with_a_text_encoder_are_refused(tiny_bert):
         SAANSampler(encoder=tiny_bert, **SAAN_TINY).fit_resample(RNG.normal(size=(20, 6)), Y20)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug reported: all-padding (all-zero) 3-D rows of an over-sampled class reach the GAN "
-    "and end in SAANDivergenceError (NaN at epoch 1); skmedtext/sampling/_saan.py _fit_resample "
-    "should raise ValueError naming the rows with no real position",
-)
 def test_saan_all_padding_sequences_are_refused_clearly():
     X = RNG.normal(size=(20, 5, 4))
     X[15:] = 0.0  # every minority row is pure padding
-    with pytest.raises(ValueError, match="padding"):
+    with pytest.raises(ValueError, match=r"pure padding .* at rows 15, 16, 17, 18, 19"):
         SAANSampler(**SAAN_TINY).fit_resample(X, Y20)
 
 

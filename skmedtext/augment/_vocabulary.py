@@ -35,7 +35,7 @@ from skmedtext.augment._lexicon import (
     resolve_word_set,
 )
 from skmedtext.text import JiebaTokenizer, contains_cjk, segment
-from skmedtext.utils import check_text_target, check_texts
+from skmedtext.utils import check_sampler_target, check_text_target, check_texts
 
 __all__ = ["VocabularyAugmenter"]
 
@@ -671,14 +671,7 @@ class VocabularyAugmenter(BaseOverSampler):
         y_resampled : ndarray of shape (n_samples_new,)
             The corresponding labels.
         """
-        name = type(self).__name__
-        if y is None:
-            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
-        # imblearn runs check_classification_targets before _check_X_y, and that
-        # fails with a bare TypeError inside np.unique on a None label: name it first.
-        y_check = np.asarray(y)
-        if y_check.ndim == 1 or (y_check.ndim == 2 and y_check.shape[1] == 1):
-            check_text_target(y_check, y_check.shape[0], estimator_name=name)
+        check_sampler_target(y, estimator_name=type(self).__name__)
         return super().fit_resample(X, y)
 
     def _check_X_y(self, X, y, accept_sparse=None):

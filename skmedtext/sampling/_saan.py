@@ -21,7 +21,7 @@ from skmedtext.sampling._saan_inputs import (
     tokens_to_vectors,
     vectors_to_tokens,
 )
-from skmedtext.utils import check_texts, resolve_device, sequence_mask
+from skmedtext.utils import check_sampler_target, check_texts, resolve_device, sequence_mask
 
 __all__ = ["SAANSampler", "SAANDivergenceError"]
 
@@ -275,6 +275,7 @@ class SAANSampler(BaseOverSampler):
             original strings followed by :class:`~skmedtext.SyntheticSequence` rows.
         y_resampled : ndarray of shape (n_samples_resampled,)
         """
+        check_sampler_target(y, estimator_name=type(self).__name__)
         params = {} if mask is None else {"mask": mask}
         return super().fit_resample(X, y, **params)
 
@@ -356,10 +357,13 @@ class SAANSampler(BaseOverSampler):
             bank = SequenceBank(full_mask[order, :t], counts, values=X[order, :t])
         else:
             bank = self._text_bank(X, order, counts)
-        if (bank.lengths == 0).any():
+        empty = bank.lengths == 0
+        if empty.any():
+            shown = ", ".join(str(i) for i in np.sort(order[empty])[:10])
             raise ValueError(
-                f"{int((bank.lengths == 0).sum())} sequence(s) of the classes to over-sample have "
-                "no real position (all-zero vectors, or an all-False mask); drop them first."
+                f"{int(empty.sum())} sequence(s) of the classes to over-sample are pure padding "
+                f"(all-zero vectors, or an all-False mask) at rows {shown}"
+                f"{', ...' if empty.sum() > 10 else ''}; drop them first."
             )
         self.n_tokens_ = bank.t
         self.window_ = min(self.window, bank.t)

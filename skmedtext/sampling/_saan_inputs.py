@@ -40,7 +40,9 @@ def input_kind(X):
         return "sequence" if X.ndim == 3 else "vector"
     try:
         first = next(iter(X))
-    except (TypeError, StopIteration):
+    except StopIteration:
+        return "text"  # an empty list: check_texts names the problem ("empty collection")
+    except TypeError:
         return "vector"
     if isinstance(first, (str, bytes, SyntheticSequence)) or first is None:
         return "text"

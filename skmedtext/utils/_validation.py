@@ -8,7 +8,13 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from skmedtext._synthetic import SyntheticSequence
 
-__all__ = ["check_texts", "check_text_target", "resolve_device", "sequence_mask"]
+__all__ = [
+    "check_sampler_target",
+    "check_texts",
+    "check_text_target",
+    "resolve_device",
+    "sequence_mask",
+]
 
 
 def _positions(mask, limit=5):
@@ -166,6 +172,20 @@ def check_text_target(y, n_samples, *, estimator_name="estimator"):
         raise ValueError(f"{estimator_name}: y contains NaN or infinite labels.")
     check_classification_targets(y)
     return y
+
+
+def check_sampler_target(y, *, estimator_name="sampler"):
+    """Name a missing or missing-valued ``y`` before imbalanced-learn looks at it.
+
+    ``BaseSampler.fit_resample`` runs ``check_classification_targets`` before the
+    sampler's own ``_check_X_y``, and that fails with a bare ``TypeError`` inside
+    ``np.unique`` on a ``None`` label; samplers call this first.
+    """
+    if y is None:
+        raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    y_check = np.asarray(y)
+    if y_check.ndim == 1 or (y_check.ndim == 2 and y_check.shape[1] == 1):
+        check_text_target(y_check, y_check.shape[0], estimator_name=estimator_name)
 
 
 def resolve_device(device):

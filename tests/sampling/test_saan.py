@@ -282,7 +282,7 @@ def test_sequences_with_explicit_mask(minilm, abstracts):
         SAANSampler(**TINY).fit_resample(X, y, mask=mask[:, :5])
     empty = mask.copy()
     empty[np.flatnonzero(y == 2)[0]] = False
-    with pytest.raises(ValueError, match="no real position"):
+    with pytest.raises(ValueError, match="pure padding"):
         SAANSampler(**TINY).fit_resample(X, y, mask=empty)
 
 
