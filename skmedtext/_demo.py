@@ -2,9 +2,11 @@
 
 A real comparison on a real dataset, sized for 2 CPU cores: cross-validated
 samplers (none, random over-sampling, SMOTE, SAAN) over frozen encoder
-embeddings against a class-balanced character TF-IDF baseline. (Fine-tuned
-models are too slow for a 10-minute CPU job; ``benchmarks/`` compares them.) The encoder runs once over all texts (it is frozen, so that is
-exactly what each fold would compute) and the folds look the vectors up.
+embeddings against a class-balanced character TF-IDF baseline, with and
+without vocabulary augmentation of the raw texts. (Fine-tuned models are too
+slow for a 10-minute CPU job; ``benchmarks/`` compares them.) The encoder runs
+once over all texts (it is frozen, so that is exactly what each fold would
+compute) and the folds look the vectors up.
 """
 
 import time
@@ -20,6 +22,13 @@ _LOADERS = {
     "department_triage": ("load_department_triage", "e5-small-multilingual"),
     "cardiac_shunt": ("load_cardiac_shunt", "e5-small-multilingual"),
 }
+
+
+class _VectorTable(dict):
+    """text -> vector dict whose repr stays one short line (reports repr the pipelines)."""
+
+    def __repr__(self):
+        return f"<{len(self)} precomputed vectors>"
 
 
 class _PrecomputedEmbedding(TransformerMixin, BaseEstimator):
@@ -74,7 +83,7 @@ def _embed_once(X, encoder, device):
     vectors = embedder.transform(unique)
     seconds = time.perf_counter() - start
     print(f"embedded {len(unique)} texts with {encoder} in {seconds:.1f} s", flush=True)
-    return dict(zip(unique, vectors))
+    return _VectorTable(zip(unique, vectors))
 
 
 def _pipelines(table, encoder, quick, random_state):
@@ -82,6 +91,7 @@ def _pipelines(table, encoder, quick, random_state):
     from imblearn.pipeline import make_pipeline
 
     from skmedtext._registry import _logistic_regression, _tfidf
+    from skmedtext.augment import VocabularyAugmenter
     from skmedtext.sampling import SAANSampler
 
     def on_vectors(*samplers):
@@ -93,6 +103,9 @@ def _pipelines(table, encoder, quick, random_state):
     name = encoder.split("-")[0]
     return {
         "char TF-IDF + LR": make_pipeline(_tfidf(), _logistic_regression(random_state)),
+        "vocabulary aug. + char TF-IDF + LR": make_pipeline(
+            VocabularyAugmenter(random_state=random_state), _tfidf(), _logistic_regression(random_state)
+        ),
         f"{name} + LR": on_vectors(),
         f"{name} + ROS + LR": on_vectors(RandomOverSampler(random_state=random_state)),
         f"{name} + SMOTE + LR": on_vectors(SMOTE(random_state=random_state)),
