@@ -14,6 +14,7 @@ __all__ = ["main"]
 
 SUITES = {
     "samplers": "bench_samplers.py",
+    "augment": "bench_augment.py",
     "losses": "bench_models.py",
     "models": "bench_models.py",
     "ablation": "bench_dmt.py",
@@ -71,13 +72,13 @@ def _benchmark_command(args, script):
         if args.dataset:
             command += ["--dataset", args.dataset]
         command += ["--out", str(out)]
-    elif suite == "encoders":
+    elif suite in ("encoders", "augment"):
         if args.dataset:
             command += ["--datasets", args.dataset]
-        command += ["--output", str(out / "encoders.md")]
+        command += ["--output", str(out / f"{suite}.md")]
     else:  # speed, pretrain
         command += ["--output", str(out / f"{suite}.md")]
-    if args.device and suite != "samplers":
+    if args.device and suite not in ("samplers", "augment"):
         command += ["--device", args.device]
     return command + list(args.extra)
 
