@@ -21,6 +21,13 @@ SUITES = {
     "speed": "bench_speed.py",
     "encoders": "bench_e5.py",
     "pretrain": "bench_pretrain.py",
+    "text": "bench_text.py",
+}
+# suites whose script has no --device option (CPU-only or fixed to device="cpu")
+_NO_DEVICE = ("samplers", "augment", "text")
+# suites that reproduce a docs table on one fixed dataset
+_FIXED_DATASET = {
+    "text": "department_triage",
 }
 
 
@@ -57,6 +64,11 @@ def _benchmark_command(args, script):
     """Translate the common options into each script's own flags."""
     out = Path(args.out)
     suite = args.suite
+    if args.dataset and suite in _FIXED_DATASET and args.dataset != _FIXED_DATASET[suite]:
+        raise CommandError(
+            f"--suite {suite} reproduces a table on {_FIXED_DATASET[suite]} only; "
+            f"got --dataset {args.dataset}."
+        )
     command = [sys.executable, str(script)]
     if args.quick:
         command.append("--quick")
@@ -76,9 +88,9 @@ def _benchmark_command(args, script):
         if args.dataset:
             command += ["--datasets", args.dataset]
         command += ["--output", str(out / f"{suite}.md")]
-    else:  # speed, pretrain
+    else:  # speed, pretrain, text
         command += ["--output", str(out / f"{suite}.md")]
-    if args.device and suite not in ("samplers", "augment"):
+    if args.device and suite not in _NO_DEVICE:
         command += ["--device", args.device]
     return command + list(args.extra)
 

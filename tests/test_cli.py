@@ -80,7 +80,9 @@ def test_console_entry_point_lists_encoders():
 
 
 @pytest.mark.parametrize(
-    "suite", ["samplers", "augment", "losses", "models", "ablation", "speed", "encoders", "pretrain"]
+    "suite",
+    ["samplers", "augment", "losses", "models", "ablation", "speed", "encoders", "pretrain",
+     "text"],
 )
 def test_benchmark_options_are_accepted_by_each_script(suite, tmp_path):
     import argparse
@@ -96,3 +98,9 @@ def test_benchmark_options_are_accepted_by_each_script(suite, tmp_path):
     flags = [c for c in command[2:] if c.startswith("--")]
     for flag in flags:
         assert flag in probe.stdout, (suite, flag)
+
+
+def test_fixed_dataset_suites_refuse_another_dataset(capsys):
+    code = main(["benchmark", "--suite", "text", "--dataset", "medical_abstracts"])
+    assert code == 2
+    assert "department_triage only" in capsys.readouterr().err
