@@ -22,12 +22,14 @@ SUITES = {
     "encoders": "bench_e5.py",
     "pretrain": "bench_pretrain.py",
     "text": "bench_text.py",
+    "persistence": "bench_persistence.py",
 }
 # suites whose script has no --device option (CPU-only or fixed to device="cpu")
-_NO_DEVICE = ("samplers", "augment", "text")
+_NO_DEVICE = ("samplers", "augment", "text", "persistence")
 # suites that reproduce a docs table on one fixed dataset
 _FIXED_DATASET = {
     "text": "department_triage",
+    "persistence": "medical_abstracts",
 }
 
 
@@ -88,7 +90,7 @@ def _benchmark_command(args, script):
         if args.dataset:
             command += ["--datasets", args.dataset]
         command += ["--output", str(out / f"{suite}.md")]
-    else:  # speed, pretrain, text
+    else:  # speed, pretrain, text, persistence
         command += ["--output", str(out / f"{suite}.md")]
     if args.device and suite not in _NO_DEVICE:
         command += ["--device", args.device]
