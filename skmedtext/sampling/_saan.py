@@ -129,6 +129,13 @@ class SAANSampler(BaseOverSampler):
         torch intra-op CPU threads while SAAN trains (restored afterwards).
         The GANs' matrices are small: on a shared 2-core machine one thread
         was ~9x faster than two (``docs/saan.md``). None keeps torch's setting.
+    checkpoint_dir : str, path or None, default=None
+        Save the GANs' training state (weights, Adam moments, random-number
+        generators, loss history) to this folder after every epoch, and resume
+        from it when the same fit (same parameters and data) is run again, e.g.
+        after the process was killed. The resumed fit returns exactly the rows
+        of an uninterrupted one on CPU. A folder holding another fit's
+        checkpoint is refused with a ``ValueError``.
     verbose : int, default=0
         > 0 prints the mean losses ten times during training.
 
@@ -201,6 +208,7 @@ class SAANSampler(BaseOverSampler):
         "max_length": [Interval(numbers.Integral, 2, None, closed="left")],
         "device": [str],
         "n_jobs": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "checkpoint_dir": [None, str, os.PathLike],
         "verbose": ["verbose"],
     }
 
@@ -226,6 +234,7 @@ class SAANSampler(BaseOverSampler):
         max_length=128,
         device="auto",
         n_jobs=1,
+        checkpoint_dir=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -247,6 +256,7 @@ class SAANSampler(BaseOverSampler):
         self.max_length = max_length
         self.device = device
         self.n_jobs = n_jobs
+        self.checkpoint_dir = checkpoint_dir
         self.verbose = verbose
 
     def __sklearn_tags__(self):
@@ -447,7 +457,10 @@ class SAANSampler(BaseOverSampler):
         if self.n_jobs is not None:
             torch.set_num_threads(self.n_jobs)
         try:
-            state = train_gans(bank, cfg, seed, labels, use_anchors=not vector, per_position=vector)
+            state = train_gans(
+                bank, cfg, seed, labels, use_anchors=not vector, per_position=vector,
+                checkpoint=self._checkpoint_folder(bank, seed, labels),
+            )
             blocks = []
             for g, (label, n_new) in enumerate(targets):
                 self.generator_loss_[label] = state["g_loss"][g]
@@ -457,6 +470,26 @@ class SAANSampler(BaseOverSampler):
         finally:
             torch.set_num_threads(previous_threads)
         return blocks
+
+    def _checkpoint_folder(self, bank, seed, labels):
+        """The checkpoint folder of this fit: parameters + seed + the rows the GANs learn."""
+        if self.checkpoint_dir is None:
+            return None
+        import hashlib
+        import json
+
+        from skmedtext.utils._checkpoint import claim_checkpoint_folder
+
+        params = {k: repr(v) for k, v in self.get_params(deep=False).items()}
+        for free in ("checkpoint_dir", "verbose", "n_jobs"):  # do not change the result
+            params.pop(free)
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+        digest.update(json.dumps([seed, [repr(label) for label in labels]]).encode())
+        digest.update(bank.counts.tobytes())
+        for part in (bank.mask, bank.values, bank.ids, bank.table):
+            if part is not None:
+                digest.update(part.contiguous().numpy().tobytes())
+        return claim_checkpoint_folder(self.checkpoint_dir, type(self).__name__, digest.hexdigest())
 
     # ------------------------------------------------------------------ output
     def _assemble(self, X, y, mask, blocks):

@@ -278,7 +278,7 @@ def build_modules(cfg, n_groups, t, n_features):
     return gen.to(cfg.device), disc.to(cfg.device)
 
 
-def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False):
+def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False, checkpoint=None):
     """Train the per-class GANs with alternating updates (eqs. 11 and 13).
 
     Parameters
@@ -294,6 +294,9 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False):
     per_position : bool, default=False
         Standardise every (position, feature) separately (2-D input) instead of
         every feature over all positions (token sequences).
+    checkpoint : pathlib.Path or None, default=None
+        A folder claimed for this fit: the state is saved there after every
+        epoch and, when a state is found, training resumes after its epoch.
 
     Returns
     -------
@@ -321,9 +324,11 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False):
     steps = max(1, math.ceil(int(bank.counts.max()) / batch))
     g_hist = np.zeros((n_groups, cfg.epochs))
     d_hist = np.zeros((n_groups, cfg.epochs))
+    modules = {"generator": gen, "discriminator": disc, "opt_g": opt_g, "opt_d": opt_d}
+    start = _restore(checkpoint, modules, rng, noise, g_hist, d_hist)
     gen.train()
     disc.train()
-    for epoch in range(cfg.epochs):
+    for epoch in range(start, cfg.epochs):
         real_rows = torch.as_tensor(_schedule(rng, bank.counts, bank.offsets, steps * batch))
         # the masks (lengths) of fake rows are those of other random real rows
         fake_rows = torch.as_tensor(_schedule(rng, bank.counts, bank.offsets, steps * batch))
@@ -368,6 +373,7 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False):
         g_hist[:, epoch] = (g_sum / steps).cpu().numpy()
         d_hist[:, epoch] = (d_sum / steps).cpu().numpy()
         _check_finite(g_hist[:, epoch], d_hist[:, epoch], labels, epoch)
+        _save(checkpoint, modules, rng, noise, g_hist, d_hist, epoch + 1)
         if cfg.verbose and (epoch + 1) % max(1, cfg.epochs // 10) == 0:
             print(
                 f"[SAAN] epoch {epoch + 1}/{cfg.epochs}  "
@@ -377,6 +383,42 @@ def train_gans(bank, cfg, seed, labels, use_anchors=True, per_position=False):
     disc.requires_grad_(True)
     gen.eval()
     return {"generator": gen, "scaler": scaler, "g_loss": g_hist, "d_loss": d_hist}
+
+
+_STATE_FILE = "saan_state.pt"
+
+
+def _save(checkpoint, modules, rng, noise, g_hist, d_hist, epochs_done):
+    if checkpoint is None:
+        return
+    from skmedtext.utils._checkpoint import atomic_torch_save
+
+    state = {name: part.state_dict() for name, part in modules.items()}
+    state.update(
+        epochs_done=epochs_done,
+        numpy_rng=rng.bit_generator.state,
+        noise=noise.get_state(),
+        g_hist=g_hist[:, :epochs_done].copy(),
+        d_hist=d_hist[:, :epochs_done].copy(),
+    )
+    atomic_torch_save(state, checkpoint / _STATE_FILE)
+
+
+def _restore(checkpoint, modules, rng, noise, g_hist, d_hist):
+    """Load a saved state into the fresh modules; return the number of epochs done."""
+    path = None if checkpoint is None else checkpoint / _STATE_FILE
+    if path is None or not path.is_file():
+        return 0
+    # our own file, written by _save: plain tensors, dicts and numpy arrays
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    for name, part in modules.items():
+        part.load_state_dict(state[name])
+    rng.bit_generator.state = state["numpy_rng"]
+    noise.set_state(state["noise"])
+    done = min(int(state["epochs_done"]), g_hist.shape[1])
+    g_hist[:, :done] = state["g_hist"][:, :done]
+    d_hist[:, :done] = state["d_hist"][:, :done]
+    return done
 
 
 def _check_finite(g_loss, d_loss, labels, epoch):

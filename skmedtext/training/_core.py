@@ -24,6 +24,7 @@ from skorch.utils import to_tensor
 
 from skmedtext.training._data import EncodedDataset, make_loader
 from skmedtext.utils import check_text_target, check_texts, resolve_device
+from skmedtext.utils._checkpoint import claim_checkpoint_folder
 
 __all__ = ["BaseTextClassifier", "CORE_PARAMS_DOC"]
 
@@ -476,10 +477,7 @@ class _CheckpointFolder:
             return None
         import hashlib
         import json
-        from pathlib import Path
 
-        folder = Path(checkpoint_dir)
-        folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         params = {k: repr(v) for k, v in estimator.get_params(deep=False).items()}
         params.pop("checkpoint_dir", None)
@@ -489,18 +487,9 @@ class _CheckpointFolder:
         digest.update(np.ascontiguousarray(y_idx).tobytes())
         for x in X:
             digest.update(x.encode("utf-8") if isinstance(x, str) else x.vectors.tobytes())
-        fingerprint = {"estimator": type(estimator).__name__, "fit": digest.hexdigest()}
-        marker = folder / "fit.json"
-        if marker.is_file():
-            found = json.loads(marker.read_text())
-            if found != fingerprint:
-                raise ValueError(
-                    f"checkpoint_dir {str(folder)!r} holds a checkpoint of a different fit "
-                    f"({found.get('estimator')}, other data or parameters); use an empty folder "
-                    "or delete it to start over."
-                )
-        else:
-            marker.write_text(json.dumps(fingerprint))
+        folder = claim_checkpoint_folder(
+            checkpoint_dir, type(estimator).__name__, digest.hexdigest()
+        )
         return cls(folder)
 
     def completed_epochs(self):

@@ -237,6 +237,46 @@ def test_divergence_names_class_and_epoch(pooled):
     assert issubclass(SAANDivergenceError, FloatingPointError)
 
 
+class _Killed(Exception):
+    """Stands for the process dying (pytest treats a real KeyboardInterrupt as a stop)."""
+
+
+def test_checkpoint_resume_is_bit_identical(pooled, tmp_path, monkeypatch):
+    import skmedtext.sampling._saan_train as saan_train
+
+    X, y = pooled
+    params = dict(TINY, epochs=4)
+    reference, _ = SAANSampler(random_state=0, **params).fit_resample(X, y)
+
+    save = saan_train._save
+    epochs_saved = []
+
+    def save_then_kill_after_epoch_two(*args):
+        save(*args)
+        epochs_saved.append(args[-1])
+        if epochs_saved == [1, 2]:
+            raise _Killed  # the process dies after epoch 2 was saved
+
+    monkeypatch.setattr(saan_train, "_save", save_then_kill_after_epoch_two)
+    with pytest.raises(_Killed):
+        SAANSampler(random_state=0, checkpoint_dir=tmp_path, **params).fit_resample(X, y)
+    epochs_saved.clear()
+    resumed = SAANSampler(random_state=0, checkpoint_dir=tmp_path, **params)
+    X_res, _ = resumed.fit_resample(X, y)
+    assert epochs_saved == [3, 4]  # only the missing epochs were trained
+    np.testing.assert_array_equal(X_res, reference)
+    assert all(len(loss) == 4 for loss in resumed.generator_loss_.values())
+
+
+def test_checkpoint_of_another_fit_is_refused(pooled, tmp_path):
+    X, y = pooled
+    SAANSampler(random_state=0, checkpoint_dir=tmp_path, **TINY).fit_resample(X, y)
+    with pytest.raises(ValueError, match="checkpoint of a different fit"):
+        SAANSampler(random_state=1, checkpoint_dir=tmp_path, **TINY).fit_resample(X, y)
+    with pytest.raises(ValueError, match="checkpoint of a different fit"):
+        SAANSampler(random_state=0, checkpoint_dir=tmp_path, **TINY).fit_resample(X[::-1], y)
+
+
 def test_bad_parameters():
     X, y = np.random.RandomState(0).normal(size=(20, 6)), np.array([0] * 14 + [1] * 6)
     with pytest.raises(ValueError, match="divisible by n_heads"):
