@@ -23,13 +23,15 @@ SUITES = {
     "pretrain": "bench_pretrain.py",
     "text": "bench_text.py",
     "persistence": "bench_persistence.py",
+    "baselines": "bench_baselines.py",
 }
 # suites whose script has no --device option (CPU-only or fixed to device="cpu")
-_NO_DEVICE = ("samplers", "augment", "text", "persistence")
+_NO_DEVICE = ("samplers", "augment", "text", "persistence", "baselines")
 # suites that reproduce a docs table on one fixed dataset
 _FIXED_DATASET = {
     "text": "department_triage",
     "persistence": "medical_abstracts",
+    "baselines": "medical_abstracts",
 }
 
 
@@ -90,7 +92,7 @@ def _benchmark_command(args, script):
         if args.dataset:
             command += ["--datasets", args.dataset]
         command += ["--output", str(out / f"{suite}.md")]
-    else:  # speed, pretrain, text, persistence
+    else:  # speed, pretrain, text, persistence, baselines
         command += ["--output", str(out / f"{suite}.md")]
     if args.device and suite not in _NO_DEVICE:
         command += ["--device", args.device]

@@ -82,7 +82,7 @@ def test_console_entry_point_lists_encoders():
 @pytest.mark.parametrize(
     "suite",
     ["samplers", "augment", "losses", "models", "ablation", "speed", "encoders", "pretrain",
-     "text", "persistence"],
+     "text", "persistence", "baselines"],
 )
 def test_benchmark_options_are_accepted_by_each_script(suite, tmp_path):
     import argparse
