@@ -58,7 +58,8 @@ def run(args):
     from skmedtext.evaluate import evaluate
 
     data = load_medical_abstracts()
-    print(f"medical_abstracts: {len(data.data)} texts, {len(data.target_names)} classes", flush=True)
+    print(f"medical_abstracts: {len(data.data)} texts, {len(data.target_names)} classes",
+          flush=True)
     wall, cpu = time.perf_counter(), time.process_time()
     result = evaluate(pipelines(), data.data, data.target, cv=args.n_splits, random_state=0,
                       target_names=data.target_names, verbose=1)  # fmt: skip
@@ -79,7 +80,8 @@ def run(args):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 folds")
-    parser.add_argument("--n-splits", type=int, default=None, help="folds (default 5; 3 with --quick)")
+    parser.add_argument("--n-splits", type=int, default=None,
+                        help="folds (default 5; 3 with --quick)")
     parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
     args = parser.parse_args(argv)
     if args.n_splits is None:

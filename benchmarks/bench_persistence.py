@@ -154,7 +154,8 @@ def run(args):
     for name, (size, t, identical) in rows.items():
         lines.append(
             f"| {name} | {size / 1e6:.1f} | {_cell(t['save_cpu'])} | {_cell(t['load_cpu'])} "
-            f"| {_cell(t['save_wall'])} | {_cell(t['load_wall'])} | {'yes' if identical else 'NO'} |"
+            f"| {_cell(t['save_wall'])} | {_cell(t['load_wall'])} "
+            f"| {'yes' if identical else 'NO'} |"
         )
     command = "python benchmarks/bench_persistence.py " + " ".join(sys.argv[1:])
     return (

@@ -87,10 +87,13 @@ def segmentation_table(texts, repeats):
         joined[name] = {text: " ".join(u) for text, u in zip(texts, units)}
         counts = Counter(w for doc in units for w in doc if w in split)
         kept_whole[name] = counts
+        plural = "s" if len(counts) != 1 else ""
         kept = "-" if name == "char" else (
-            f"{sum(counts.values()):,} ({len(counts)} distinct term{'s' if len(counts) != 1 else ''})"
+            f"{sum(counts.values()):,} ({len(counts)} distinct term{plural})"
         )
-        speed = f"{np.mean(speeds):,.0f}" + (f" ± {np.std(speeds, ddof=1):,.0f}" if repeats > 1 else "")
+        speed = f"{np.mean(speeds):,.0f}"
+        if repeats > 1:
+            speed += f" ± {np.std(speeds, ddof=1):,.0f}"
         rows.append(
             f"| {name} | {speed} | {np.mean([len(u) for u in units]):.1f} | "
             f"{len({w for doc in units for w in doc}):,} | {kept} |"
@@ -158,7 +161,8 @@ def run(args):
         + result.to_markdown(metrics=["accuracy", "f1_macro"], k_rarest=3)
         + "\nMedical dictionary vs jieba dictionary only (word 1-grams), macro-F1 paired over "
         f"{dictionary.n} folds: mean difference {dictionary.mean_diff:+.4f} "
-        f"(paired t-test p = {dictionary.pvalue:.3f}). Wall time for this table: {cv_seconds:.0f} s.\n\n"
+        f"(paired t-test p = {dictionary.pvalue:.3f}). "
+        f"Wall time for this table: {cv_seconds:.0f} s.\n\n"
         + f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} "
         + f"{command.strip()}`"
     )
@@ -167,7 +171,8 @@ def run(args):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="classes capped at 150, 3 folds")
-    parser.add_argument("--n-splits", type=int, default=None, help="folds (default 5; 3 with --quick)")
+    parser.add_argument("--n-splits", type=int, default=None,
+                        help="folds (default 5; 3 with --quick)")
     parser.add_argument("--repeats", type=int, default=None,
                         help="timing repeats per segmenter (default 3; 1 with --quick)")
     parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
