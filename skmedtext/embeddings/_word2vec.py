@@ -102,7 +102,8 @@ class Word2VecEmbedder(TransformerMixin, BaseEstimator):
     ----------
     vocabulary_ : dict of str -> int
         Token -> row of ``embedding_matrix_`` (rows from 2).
-    embedding_matrix_ : ndarray of shape (len(vocabulary_) + 2, d), float32
+    embedding_matrix_ : ndarray of shape (n_words + 2, d), float32
+        ``n_words = len(vocabulary_)``; row 0 is padding, row 1 unknown tokens.
     embedding_space_ : str
         ``"word2vec:{level}-{d}-{sha1[:12]}"`` fingerprinting the matrix and the
         vocabulary.
