@@ -79,7 +79,9 @@ def pipelines(dataset, seed=0):
 
     def model():
         if dataset == "department_triage":
-            tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+            tfidf = TfidfVectorizer(
+                analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True
+            )
         else:
             tfidf = TfidfVectorizer(min_df=2, sublinear_tf=True)
         return [tfidf, LogisticRegression(max_iter=2000, random_state=seed)]
@@ -129,7 +131,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 folds, triage classes capped")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
-    parser.add_argument("--n-splits", type=int, default=None, help="folds (default 5; 3 with --quick)")
+    parser.add_argument(
+        "--n-splits", type=int, default=None, help="folds (default 5; 3 with --quick)"
+    )
     parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
     args = parser.parse_args(argv)
     if args.n_splits is None:

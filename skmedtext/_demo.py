@@ -104,7 +104,9 @@ def _pipelines(table, encoder, quick, random_state):
     return {
         "char TF-IDF + LR": make_pipeline(_tfidf(), _logistic_regression(random_state)),
         "vocabulary aug. + char TF-IDF + LR": make_pipeline(
-            VocabularyAugmenter(random_state=random_state), _tfidf(), _logistic_regression(random_state)
+            VocabularyAugmenter(random_state=random_state),
+            _tfidf(),
+            _logistic_regression(random_state),
         ),
         f"{name} + LR": on_vectors(),
         f"{name} + ROS + LR": on_vectors(RandomOverSampler(random_state=random_state)),
@@ -135,7 +137,8 @@ def run_demo(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     X, y, target_names, encoder = _load(dataset, data_home, quick, random_state)
-    print(f"{dataset}: {len(X)} texts, {len(target_names)} classes, counts {np.bincount(np.unique(y, return_inverse=True)[1]).tolist()}", flush=True)
+    counts = np.unique(y, return_counts=True)[1].tolist()
+    print(f"{dataset}: {len(X)} texts, {len(target_names)} classes, counts {counts}", flush=True)
     table = _embed_once(X, encoder, device)
     pipelines = _pipelines(table, encoder, quick, random_state)
     result = evaluate(
