@@ -33,9 +33,16 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+
+from _common import (  # benchmarks/ is on sys.path when a script runs
+    add_folds_argument,
+    add_output_argument,
+    publish,
+    reproduce_command,
+    resolve_folds,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -119,11 +126,10 @@ def run(args):
             f"{vs_ros.mean_diff:+.4f} (paired t-test p = {vs_ros.pvalue:.3f}). "
             f"Wall time for this table: {seconds:.0f} s."
         )
-    command = "python benchmarks/bench_augment.py " + " ".join(sys.argv[1:])
     return (
         "\n\n".join(sections)
-        + "\n\nCommand: "
-        + f"`OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} {command.strip()}`"
+        + "\n\n"
+        + reproduce_command()
     )
 
 
@@ -131,24 +137,16 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 folds, triage classes capped")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
-    parser.add_argument(
-        "--n-splits", type=int, default=None, help="folds (default 5; 3 with --quick)"
-    )
-    parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
+    add_folds_argument(parser)
+    add_output_argument(parser)
     args = parser.parse_args(argv)
-    if args.n_splits is None:
-        args.n_splits = 3 if args.quick else 5
+    resolve_folds(args)
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    markdown = run(args)
-    print("\n" + markdown)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(markdown + "\n", encoding="utf-8")
-    return 0
+    return publish(run(args), args.output)
 
 
 if __name__ == "__main__":

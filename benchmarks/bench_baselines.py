@@ -26,10 +26,16 @@ About a minute on 2 CPU cores (2,310 abstracts, 20 fits).
 """
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
+
+from _common import (  # benchmarks/ is on sys.path when a script runs
+    add_folds_argument,
+    add_output_argument,
+    publish,
+    reproduce_command,
+    resolve_folds,
+)
 
 
 def pipelines():
@@ -65,38 +71,29 @@ def run(args):
                       target_names=data.target_names, verbose=1)  # fmt: skip
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     corrected = result.paired_test(method="corrected_ttest")
-    command = "python benchmarks/bench_baselines.py " + " ".join(sys.argv[1:])
     return (
         result.to_markdown(k_rarest=2)
         + f"\nCorrected resampled t-test (Nadeau & Bengio 2003) on {corrected.metric} over "
         f"{corrected.n} folds, {corrected.a} vs {corrected.b}: mean difference "
         f"{corrected.mean_diff:+.4f}, t = {corrected.statistic:.3f}, p = {corrected.pvalue:.3f}. "
         f"Cross-validation took {wall:.0f} s wall, {cpu:.0f} s CPU.\n\n"
-        + f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} "
-        + f"{command.strip()}`"
+        + reproduce_command()
     )
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 folds")
-    parser.add_argument("--n-splits", type=int, default=None,
-                        help="folds (default 5; 3 with --quick)")
-    parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
+    add_folds_argument(parser)
+    add_output_argument(parser)
     args = parser.parse_args(argv)
-    if args.n_splits is None:
-        args.n_splits = 3 if args.quick else 5
+    resolve_folds(args)
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    markdown = run(args)
-    print("\n" + markdown)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(markdown + "\n", encoding="utf-8")
-    return 0
+    return publish(run(args), args.output)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import (  # benchmarks/ is on sys.path when a script runs
+    add_output_argument,
+    publish,
+    reproduce_command,
+)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -157,7 +163,6 @@ def run(args):
             f"| {_cell(t['save_wall'])} | {_cell(t['load_wall'])} "
             f"| {'yes' if identical else 'NO'} |"
         )
-    command = "python benchmarks/bench_persistence.py " + " ".join(sys.argv[1:])
     return (
         "\n".join(lines)
         + f"\n\nDMTBertClassifier on MiniLM-L6 ({n_params / 1e6:.1f}M parameters), fitted for one "
@@ -165,8 +170,8 @@ def run(args):
         "mean ± std; `predict_proba` compared bit for bit on "
         f"{len(X)} abstracts. Total wall time {time.perf_counter() - start:.0f} s.\n\n"
         + _environment_line()
-        + f"\n\nCommand: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} "
-        + f"{command.strip()}`"
+        + "\n\n"
+        + reproduce_command()
     )
 
 
@@ -175,7 +180,7 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="one repeat per format")
     parser.add_argument("--repeats", type=int, default=None,
                         help="save/load repeats per format (default 3; 1 with --quick)")
-    parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
+    add_output_argument(parser)
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 1 if args.quick else 3
@@ -184,12 +189,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    markdown = run(args)
-    print("\n" + markdown)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(markdown + "\n", encoding="utf-8")
-    return 0
+    return publish(run(args), args.output)
 
 
 if __name__ == "__main__":

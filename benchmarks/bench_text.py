@@ -33,13 +33,19 @@ run takes a few minutes.
 """
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
+
+from _common import (  # benchmarks/ is on sys.path when a script runs
+    add_folds_argument,
+    add_output_argument,
+    publish,
+    reproduce_command,
+    resolve_folds,
+)
 
 QUICK_CAP = 150
 
@@ -152,7 +158,6 @@ def run(args):
         pipelines=("word, + medical dictionary, 1-grams", "word, jieba dictionary only, 1-grams")
     )
     subset = ", quick subset" if args.quick else ""
-    command = "python benchmarks/bench_text.py " + " ".join(sys.argv[1:])
     return (
         f"### Segmentation ({len(X):,} department-triage questions{subset})\n\n"
         + seg_markdown
@@ -163,22 +168,19 @@ def run(args):
         f"{dictionary.n} folds: mean difference {dictionary.mean_diff:+.4f} "
         f"(paired t-test p = {dictionary.pvalue:.3f}). "
         f"Wall time for this table: {cv_seconds:.0f} s.\n\n"
-        + f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} "
-        + f"{command.strip()}`"
+        + reproduce_command()
     )
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="classes capped at 150, 3 folds")
-    parser.add_argument("--n-splits", type=int, default=None,
-                        help="folds (default 5; 3 with --quick)")
+    add_folds_argument(parser)
     parser.add_argument("--repeats", type=int, default=None,
                         help="timing repeats per segmenter (default 3; 1 with --quick)")
-    parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
+    add_output_argument(parser)
     args = parser.parse_args(argv)
-    if args.n_splits is None:
-        args.n_splits = 3 if args.quick else 5
+    resolve_folds(args)
     if args.repeats is None:
         args.repeats = 1 if args.quick else 3
     return args
@@ -186,12 +188,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    markdown = run(args)
-    print("\n" + markdown)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(markdown + "\n", encoding="utf-8")
-    return 0
+    return publish(run(args), args.output)
 
 
 if __name__ == "__main__":
