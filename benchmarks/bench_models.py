@@ -335,6 +335,7 @@ def main(argv=None):
         table = run(X, y, settings, max_length, args, embedder)
     wall = time.perf_counter() - start
     shown = {k: v for k, v in settings.items() if k not in ("sizes", "max_length")}
+    shown["folds"] = args.folds or settings["folds"]
     command = "python benchmarks/bench_models.py " + " ".join(
         argv if argv is not None else __import__("sys").argv[1:]
     )
