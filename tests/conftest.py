@@ -1,20 +1,16 @@
 """Shared pytest configuration: small thread pools and the location of the real data."""
 
 import os
-from pathlib import Path
-
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
 def _data_root():
-    env = os.environ.get("SKMEDTEXT_DATA")
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
+    from skmedtext.datasets import get_data_home
+
+    return get_data_home()
 
 
 def pytest_configure(config):

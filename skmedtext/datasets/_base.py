@@ -7,7 +7,9 @@ README). The folder is found, in this order, from
 1. the ``data_home`` argument,
 2. the ``SKMEDTEXT_DATA`` environment variable,
 3. ``shared/data`` next to the checkout (``<repo root>/../shared/data``), then
-   ``../shared/data`` seen from the current working directory.
+   ``../shared/data`` seen from the current working directory, then ``shared/data``
+   next to the repository this checkout was cloned from, when that is a local folder
+   (so a throw-away ``git clone /path/to/skmedtext /tmp/fresh`` still finds the data).
 
 The first of 1 or 2 that is given wins on its own (as ``SCIKIT_LEARN_DATA`` does in
 scikit-learn): a wrong explicit path is reported rather than silently replaced by a
@@ -41,12 +43,34 @@ def _default_homes():
         (repo_root.parent / "shared" / "data", "shared/data next to the checkout"),
         (Path.cwd().parent / "shared" / "data", "../shared/data from the working directory"),
     ]
+    origin = _local_origin(repo_root)
+    if origin is not None:
+        candidates.append(
+            (origin.parent / "shared" / "data", f"shared/data next to {origin}, the clone's origin")
+        )
     unique, seen = [], set()
     for path, source in candidates:
         if path not in seen:
             seen.add(path)
             unique.append((path, source))
     return unique
+
+
+def _local_origin(repo_root):
+    """The local folder ``repo_root`` was cloned from (git remote ``origin``), or None."""
+    import configparser
+
+    config = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        config.read(repo_root / ".git" / "config", encoding="utf-8")
+        url = config.get('remote "origin"', "url", fallback="")
+    except configparser.Error:
+        return None
+    if not url or "://" in url or url.startswith("git@"):
+        return None
+    origin = Path(url).expanduser()
+    origin = origin if origin.is_absolute() else (repo_root / origin)
+    return origin.resolve() if origin.is_dir() else None
 
 
 def _candidate_homes(data_home=None):
@@ -67,7 +91,8 @@ def get_data_home(data_home=None):
     data_home : str or path-like, default=None
         An explicit data folder. When ``None``, the ``SKMEDTEXT_DATA`` environment
         variable is used if set, else the first existing of ``shared/data`` next to
-        the checkout and ``../shared/data`` from the working directory.
+        the checkout, ``../shared/data`` from the working directory and
+        ``shared/data`` next to the local repository the checkout was cloned from.
 
     Returns
     -------

@@ -222,3 +222,26 @@ def test_default_locations(monkeypatch, tmp_path, data_root):
 def test_get_data_home_explicit(tmp_path):
     assert get_data_home(tmp_path) == tmp_path.resolve()
     assert get_data_home(str(tmp_path / "absent")) == (tmp_path / "absent").resolve()
+
+
+def test_a_clone_of_a_local_repository_finds_the_data_next_to_its_origin(tmp_path):
+    # git clone /work/main /tmp/fresh: the data is next to /work/main, not next to /tmp/fresh
+    origin = tmp_path / "work" / "main"
+    origin.mkdir(parents=True)
+    clone = tmp_path / "fresh"
+    (clone / ".git").mkdir(parents=True)
+    (clone / ".git" / "config").write_text(
+        '[core]\n\tbare = false\n[remote "origin"]\n'
+        f"\turl = {origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+    )
+    assert _base._local_origin(clone) == origin.resolve()
+
+
+@pytest.mark.parametrize(
+    "url", ["https://github.com/org/skmedtext.git", "git@github.com:org/skmedtext.git", ""]
+)
+def test_a_remote_or_missing_origin_adds_no_data_folder(tmp_path, url):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {url}\n')
+    assert _base._local_origin(tmp_path) is None
+    assert _base._local_origin(tmp_path / "not-a-checkout") is None
