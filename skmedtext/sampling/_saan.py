@@ -475,15 +475,11 @@ class SAANSampler(BaseOverSampler):
         """The checkpoint folder of this fit: parameters + seed + the rows the GANs learn."""
         if self.checkpoint_dir is None:
             return None
-        import hashlib
         import json
 
-        from skmedtext.utils._checkpoint import claim_checkpoint_folder
+        from skmedtext.utils._checkpoint import claim_checkpoint_folder, params_digest
 
-        params = {k: repr(v) for k, v in self.get_params(deep=False).items()}
-        for free in ("checkpoint_dir", "verbose", "n_jobs"):  # do not change the result
-            params.pop(free)
-        digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+        digest = params_digest(self, ignore=("checkpoint_dir", "verbose", "n_jobs"))
         digest.update(json.dumps([seed, [repr(label) for label in labels]]).encode())
         digest.update(bank.counts.tobytes())
         for part in (bank.mask, bank.values, bank.ids, bank.table):

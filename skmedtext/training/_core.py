@@ -24,7 +24,7 @@ from skorch.utils import to_tensor
 
 from skmedtext.training._data import EncodedDataset, make_loader
 from skmedtext.utils import check_text_target, check_texts, resolve_device
-from skmedtext.utils._checkpoint import claim_checkpoint_folder
+from skmedtext.utils._checkpoint import claim_checkpoint_folder, params_digest
 
 __all__ = ["BaseTextClassifier", "CORE_PARAMS_DOC"]
 
@@ -475,15 +475,8 @@ class _CheckpointFolder:
     def open(cls, checkpoint_dir, estimator, X, y_idx):
         if checkpoint_dir is None:
             return None
-        import hashlib
-        import json
-
-        digest = hashlib.sha256()
-        params = {k: repr(v) for k, v in estimator.get_params(deep=False).items()}
-        params.pop("checkpoint_dir", None)
-        params.pop("callbacks", None)
-        params.pop("max_epochs", None)  # resuming may extend the number of epochs
-        digest.update(json.dumps(params, sort_keys=True).encode())
+        # max_epochs may differ: a resumed fit may train for more epochs
+        digest = params_digest(estimator, ignore=("checkpoint_dir", "callbacks", "max_epochs"))
         digest.update(np.ascontiguousarray(y_idx).tobytes())
         for x in X:
             digest.update(x.encode("utf-8") if isinstance(x, str) else x.vectors.tobytes())

@@ -4,7 +4,19 @@ import json
 import os
 from pathlib import Path
 
-__all__ = ["claim_checkpoint_folder", "atomic_torch_save"]
+__all__ = ["atomic_torch_save", "claim_checkpoint_folder", "params_digest"]
+
+
+def params_digest(estimator, ignore=()):
+    """A sha256 object over ``estimator``'s parameters except ``ignore``; add the data to it.
+
+    Parameters that cannot change the fitted result (the checkpoint folder itself,
+    verbosity, thread counts, ...) go in ``ignore`` so that they may differ on resume.
+    """
+    import hashlib
+
+    params = {k: repr(v) for k, v in estimator.get_params(deep=False).items() if k not in ignore}
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode())
 
 
 def claim_checkpoint_folder(checkpoint_dir, owner, digest):
