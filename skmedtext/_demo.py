@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from skmedtext.utils._tags import TextInputMixin
+
 __all__ = ["run_demo"]
 
 _LOADERS = {
@@ -31,7 +33,7 @@ class _VectorTable(dict):
         return f"<{len(self)} precomputed vectors>"
 
 
-class _PrecomputedEmbedding(TransformerMixin, BaseEstimator):
+class _PrecomputedEmbedding(TextInputMixin, TransformerMixin, BaseEstimator):
     """Look texts up in a table of frozen-encoder vectors computed once.
 
     Equivalent to running the frozen encoder inside every fold (it has no fitted
@@ -52,8 +54,6 @@ class _PrecomputedEmbedding(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
         tags.requires_fit = False
         return tags
 

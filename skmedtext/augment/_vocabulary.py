@@ -36,6 +36,7 @@ from skmedtext.augment._lexicon import (
 )
 from skmedtext.text import JiebaTokenizer, contains_cjk, segment
 from skmedtext.utils import check_sampler_target, check_text_target, check_texts
+from skmedtext.utils._tags import TextInputMixin
 
 __all__ = ["VocabularyAugmenter"]
 
@@ -431,7 +432,7 @@ def _augment(source, rng, p_substitute, p_insert):
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     random_state=_random_state_docstring,
 )
-class VocabularyAugmenter(BaseOverSampler):
+class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
     """Over-sample minority classes of raw texts by synonym substitution and insertion.
 
     The vocabulary-based augmentation of paper 000 ("Data enhancement", eq. 25) as an
@@ -838,9 +839,7 @@ class VocabularyAugmenter(BaseOverSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
         tags.input_tags.sparse = False
         tags.input_tags.dataframe = False
-        tags.input_tags.string = True
         tags.sampler_tags.sample_indices = True
         return tags

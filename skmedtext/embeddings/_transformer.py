@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skmedtext.utils import check_texts, resolve_device
+from skmedtext.utils._tags import TextInputMixin
 
 __all__ = ["TransformerEmbedder"]
 
@@ -15,7 +16,7 @@ _OUTPUTS = ("pooled", "sequence")
 _LAYERS = ("last", "input")
 
 
-class TransformerEmbedder(TransformerMixin, BaseEstimator):
+class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
     """Embed texts with a frozen local Hugging Face encoder.
 
     The encoder is loaded from disk (a preset name or a folder; nothing is ever
@@ -93,13 +94,6 @@ class TransformerEmbedder(TransformerMixin, BaseEstimator):
         self.normalize = normalize
         self.device = device
         self.verbose = verbose
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
     def _check_params(self):
         for name, allowed in (("pooling", _POOLINGS), ("output", _OUTPUTS), ("layer", _LAYERS)):

@@ -10,6 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skmedtext.utils import check_texts
+from skmedtext.utils._tags import TextInputMixin
 
 __all__ = ["Word2VecEmbedder"]
 
@@ -49,7 +50,7 @@ def tokens_to_indices(tokens, vocabulary, max_length):
     return np.asarray(ids, dtype=np.int64)
 
 
-class Word2VecEmbedder(TransformerMixin, BaseEstimator):
+class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
     """Embed texts with word2vec vectors trained on the training texts (or loaded).
 
     ``fit`` segments the texts into characters or words (jieba for Chinese, a
@@ -149,13 +150,6 @@ class Word2VecEmbedder(TransformerMixin, BaseEstimator):
         self.output = output
         self.max_length = max_length
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
     def _check_params(self):
         if self.level not in _LEVELS:

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmedtext.utils import check_texts
+from skmedtext.utils._tags import TextInputMixin
 
 __all__ = ["clean_text", "strip_controls", "TextCleaner"]
 
@@ -226,7 +227,7 @@ def clean_text(
     return text
 
 
-class TextCleaner(TransformerMixin, BaseEstimator):
+class TextCleaner(TextInputMixin, TransformerMixin, BaseEstimator):
     """Clean raw texts with :func:`clean_text` inside a scikit-learn pipeline.
 
     Stateless: ``fit`` only validates the parameters, and ``transform`` works
@@ -293,8 +294,6 @@ class TextCleaner(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
         tags.requires_fit = False
         return tags
 

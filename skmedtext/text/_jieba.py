@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from skmedtext.text._clean import _check_str
 from skmedtext.text._segment import segment
 from skmedtext.utils import check_texts
+from skmedtext.utils._tags import TextInputMixin
 
 __all__ = ["JiebaTokenizer", "load_medical_dictionary", "default_jieba"]
 
@@ -192,7 +193,7 @@ def _check_synonyms(synonyms):
     return dict(synonyms)
 
 
-class JiebaTokenizer(TransformerMixin, BaseEstimator):
+class JiebaTokenizer(TextInputMixin, TransformerMixin, BaseEstimator):
     """Segment texts into words (jieba + medical dictionary) or characters.
 
     Word level follows paper 000's preprocessing: jieba with a medical user
@@ -287,13 +288,6 @@ class JiebaTokenizer(TransformerMixin, BaseEstimator):
         self.lowercase = lowercase
         self.synonyms = synonyms
         self.output = output
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):

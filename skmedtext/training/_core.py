@@ -25,6 +25,7 @@ from skorch.utils import to_tensor
 from skmedtext.training._data import EncodedDataset, make_loader
 from skmedtext.utils import check_text_target, check_texts, resolve_device
 from skmedtext.utils._checkpoint import claim_checkpoint_folder, params_digest
+from skmedtext.utils._tags import TextInputMixin
 
 __all__ = ["BaseTextClassifier", "CORE_PARAMS_DOC"]
 
@@ -151,7 +152,7 @@ class TextNet(NeuralNetClassifier):
         return loss
 
 
-class BaseTextClassifier(ClassifierMixin, BaseEstimator):
+class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Base class of skmedtext's neural text classifiers (not used directly).
 
     Subclasses implement:
@@ -189,8 +190,6 @@ class BaseTextClassifier(ClassifierMixin, BaseEstimator):
     # -- scikit-learn API ------------------------------------------------------
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
         tags.non_deterministic = self.random_state is None
         return tags
 
