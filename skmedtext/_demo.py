@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils import TextInputMixin
 
 __all__ = ["run_demo"]
 

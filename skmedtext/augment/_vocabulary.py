@@ -35,8 +35,7 @@ from skmedtext.augment._lexicon import (
     resolve_word_set,
 )
 from skmedtext.text import JiebaTokenizer, contains_cjk, segment
-from skmedtext.utils import check_sampler_target, check_text_target, check_texts
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils import TextInputMixin, check_sampler_target, check_text_target, check_texts
 
 __all__ = ["VocabularyAugmenter"]
 

@@ -6,8 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from skmedtext.utils import check_texts, resolve_device
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils import TextInputMixin, check_texts, resolve_device
 
 __all__ = ["TransformerEmbedder"]
 

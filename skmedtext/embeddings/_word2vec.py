@@ -9,21 +9,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skmedtext.utils import check_texts
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.text import UNKNOWN_INDEX, segment_texts, tokens_to_indices
+from skmedtext.utils import TextInputMixin, check_texts
 
 __all__ = ["Word2VecEmbedder"]
 
-PAD_INDEX = 0
-UNKNOWN_INDEX = 1
 _LEVELS = ("char", "word")
 _OUTPUTS = ("mean", "sequence")
-
-
-def _tokenize(texts, level):
-    from skmedtext.text import segment
-
-    return [segment(text, level) for text in texts]
 
 
 def _load_vectors(vectors):
@@ -42,12 +34,6 @@ def _load_vectors(vectors):
             f"vectors; got {type(vectors).__name__}."
         )
     return load_word_vectors(vectors)
-
-
-def tokens_to_indices(tokens, vocabulary, max_length):
-    """Vocabulary indices of one token list, truncated; unknown tokens map to 1."""
-    ids = [vocabulary.get(token, UNKNOWN_INDEX) for token in tokens[:max_length]]
-    return np.asarray(ids, dtype=np.int64)
 
 
 class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
@@ -190,7 +176,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
 
             # token lists go in as they are, so training and lookup segment alike
             wv = train_word2vec(
-                _tokenize(X, self.level),
+                segment_texts(X, self.level),
                 vector_size=self.vector_size,
                 window=self.window,
                 min_count=self.min_count,
@@ -234,7 +220,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
         return [
             tokens_to_indices(t, self.vocabulary_, self.max_length)
-            for t in _tokenize(X, self.level)
+            for t in segment_texts(X, self.level)
         ]
 
     def transform(self, X):
@@ -257,7 +243,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
                 out[row, : len(ids)] = self.embedding_matrix_[ids]
             return out
         out = np.zeros((len(X), d), dtype=np.float32)
-        for row, tokens in enumerate(_tokenize(X, self.level)):
+        for row, tokens in enumerate(segment_texts(X, self.level)):
             ids = [self.vocabulary_[t] for t in tokens if t in self.vocabulary_]
             if ids:
                 out[row] = self.embedding_matrix_[ids].mean(axis=0)

@@ -14,7 +14,7 @@ from skmedtext.models._cooccurrence import (
     token_spans,
 )
 from skmedtext.training._core import CORE_PARAMS_DOC, BaseTextClassifier
-from skmedtext.training._data import round_up
+from skmedtext.utils import round_up
 
 __all__ = ["DMTBertClassifier"]
 

@@ -18,7 +18,7 @@ from sklearn.base import clone
 
 from skmedtext._synthetic import SyntheticSequence, check_space
 from skmedtext.training._core import CORE_PARAMS_DOC, BaseTextClassifier
-from skmedtext.training._data import round_up
+from skmedtext.utils import round_up
 
 __all__ = [
     "StaResGRUCNNClassifier",
@@ -264,14 +264,14 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         check_space(X, self.embedding_space_, type(self).__name__)
 
     def _fit_bare(self, real, params):
-        from skmedtext.embeddings._word2vec import _tokenize
+        from skmedtext.text import segment_texts
 
         min_count = params.pop("min_count", 1)
         if params:
             raise ValueError(
                 f"embedding='bare' only takes embedding_params 'min_count'; got {sorted(params)}."
             )
-        self.vocabulary_ = _bare_vocabulary(_tokenize(real, self.level), min_count)
+        self.vocabulary_ = _bare_vocabulary(segment_texts(real, self.level), min_count)
         weights = torch.randn(len(self.vocabulary_) + 2, self.embedding_dim)
         weights[0] = 0.0
         digest = hashlib.sha1(weights.numpy().tobytes())
@@ -333,10 +333,10 @@ class _BaseSequenceClassifier(BaseTextClassifier):
                     n = max(1, int(np.any(row != 0, axis=-1).sum()))
                     items.append({"embeds": np.ascontiguousarray(row[:n])})
             return items
-        from skmedtext.embeddings._word2vec import UNKNOWN_INDEX, _tokenize, tokens_to_indices
+        from skmedtext.text import UNKNOWN_INDEX, segment_texts, tokens_to_indices
 
         items = []
-        for tokens in _tokenize(texts, self.level):
+        for tokens in segment_texts(texts, self.level):
             ids = tokens_to_indices(tokens, self.vocabulary_, self.max_length)
             # a text without any token still needs one position to be pooled over
             items.append({"ids": ids if ids.size else np.array([UNKNOWN_INDEX], dtype=np.int64)})

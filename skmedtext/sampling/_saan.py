@@ -477,7 +477,7 @@ class SAANSampler(BaseOverSampler):
             return None
         import json
 
-        from skmedtext.utils._checkpoint import claim_checkpoint_folder, params_digest
+        from skmedtext.utils import claim_checkpoint_folder, params_digest
 
         digest = params_digest(self, ignore=("checkpoint_dir", "verbose", "n_jobs"))
         digest.update(json.dumps([seed, [repr(label) for label in labels]]).encode())

@@ -391,7 +391,7 @@ _STATE_FILE = "saan_state.pt"
 def _save(checkpoint, modules, rng, noise, g_hist, d_hist, epochs_done):
     if checkpoint is None:
         return
-    from skmedtext.utils._checkpoint import atomic_torch_save
+    from skmedtext.utils import atomic_torch_save
 
     state = {name: part.state_dict() for name, part in modules.items()}
     state.update(

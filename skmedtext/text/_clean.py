@@ -24,8 +24,7 @@ import unicodedata
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skmedtext.utils import check_texts
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils import TextInputMixin, check_texts
 
 __all__ = ["clean_text", "strip_controls", "TextCleaner"]
 

@@ -33,8 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skmedtext.text._clean import _check_str
 from skmedtext.text._segment import segment
-from skmedtext.utils import check_texts
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils import TextInputMixin, check_texts
 
 __all__ = ["JiebaTokenizer", "load_medical_dictionary", "default_jieba"]
 

@@ -23,9 +23,14 @@ from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 
 from skmedtext.training._data import EncodedDataset, make_loader
-from skmedtext.utils import check_text_target, check_texts, resolve_device
-from skmedtext.utils._checkpoint import claim_checkpoint_folder, params_digest
-from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils import (
+    TextInputMixin,
+    check_text_target,
+    check_texts,
+    claim_checkpoint_folder,
+    params_digest,
+    resolve_device,
+)
 
 __all__ = ["BaseTextClassifier", "CORE_PARAMS_DOC"]
 

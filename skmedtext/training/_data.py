@@ -12,7 +12,9 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-__all__ = ["EncodedDataset", "BucketBatchSampler", "make_loader", "pad_sequences", "round_up"]
+from skmedtext.utils import round_up
+
+__all__ = ["EncodedDataset", "BucketBatchSampler", "make_loader", "pad_sequences"]
 
 
 class EncodedDataset(Dataset):
@@ -84,13 +86,6 @@ def make_loader(dataset, batch_size=32, shuffle=False, collate_fn=None, bucket=T
         sampler = BucketBatchSampler(lengths, batch_size, shuffle=True)
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_fn)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, collate_fn=collate_fn)
-
-
-def round_up(length, multiple):
-    """Round ``length`` up to a multiple of ``multiple`` (so batch shapes repeat)."""
-    if multiple is None or multiple <= 1:
-        return int(length)
-    return int(math.ceil(length / multiple) * multiple)
 
 
 def pad_sequences(sequences, pad_value=0, multiple=1, max_length=None, dtype=torch.long):

@@ -1,17 +1,23 @@
-"""Shared validation helpers (public so that users' own estimators can reuse them)."""
+"""Shared helpers (public so that users' own estimators can reuse them)."""
 
-from skmedtext.utils._validation import (
-    check_sampler_target,
-    check_text_target,
-    check_texts,
-    resolve_device,
-    sequence_mask,
-)
+from skmedtext.utils._checkpoint import atomic_torch_save, claim_checkpoint_folder, params_digest
+from skmedtext.utils._device import resolve_bf16, resolve_device
+from skmedtext.utils._random import int_seed
+from skmedtext.utils._shapes import round_up, sequence_mask
+from skmedtext.utils._tags import TextInputMixin
+from skmedtext.utils._validation import check_sampler_target, check_text_target, check_texts
 
 __all__ = [
+    "TextInputMixin",
+    "atomic_torch_save",
     "check_sampler_target",
-    "check_texts",
     "check_text_target",
+    "check_texts",
+    "claim_checkpoint_folder",
+    "int_seed",
+    "params_digest",
+    "resolve_bf16",
     "resolve_device",
+    "round_up",
     "sequence_mask",
 ]

@@ -12,8 +12,6 @@ __all__ = [
     "check_sampler_target",
     "check_texts",
     "check_text_target",
-    "resolve_device",
-    "sequence_mask",
 ]
 
 
@@ -186,29 +184,3 @@ def check_sampler_target(y, *, estimator_name="sampler"):
     y_check = np.asarray(y)
     if y_check.ndim == 1 or (y_check.ndim == 2 and y_check.shape[1] == 1):
         check_text_target(y_check, y_check.shape[0], estimator_name=estimator_name)
-
-
-def resolve_device(device):
-    """Map ``"auto"``/``None`` to ``"cuda"`` when available else ``"cpu"``; check the rest."""
-    import torch
-
-    if device in (None, "auto"):
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    device = str(device)
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was requested but CUDA is not available here.")
-    if not (device == "cpu" or device.startswith("cuda") or device == "mps"):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda[:N]' or 'mps'; got {device!r}.")
-    return device
-
-
-def sequence_mask(X):
-    """Boolean mask ``(n, t)`` of the real positions of a padded 3-D sequence array.
-
-    skmedtext's convention for 3-D embedding input ``(n, t, d)``: padding positions
-    are exact zero vectors, so the mask travels with the array through pipelines.
-    """
-    X = np.asarray(X)
-    if X.ndim != 3:
-        raise ValueError(f"expected a 3-D array (n, t, d) of embedding sequences; got {X.shape}.")
-    return np.any(X != 0, axis=-1)
