@@ -227,7 +227,3 @@ def bert_tensors(e5, rows=None):
             out.append((dst + module + ".bias", lambda b=b: fp32(b, (H,))))
     return out
 
-
-def bert_state_dict(e5, rows=None):
-    """All weights of ``e5`` dequantised, under Hugging Face ``BertModel`` names."""
-    return {name: load() for name, load in bert_tensors(e5, rows)}
