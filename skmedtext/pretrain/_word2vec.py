@@ -23,7 +23,20 @@ from pathlib import Path
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 
-__all__ = ["train_word2vec", "load_word_vectors"]
+__all__ = ["WORD2VEC_PARAMETER_CONSTRAINTS", "train_word2vec", "load_word_vectors"]
+
+#: Constraints of the word2vec parameters that :func:`train_word2vec` shares with
+#: :class:`~skmedtext.embeddings.Word2VecEmbedder`; both validate them from this one
+#: dict (the embedder merges it into its ``_parameter_constraints``).
+WORD2VEC_PARAMETER_CONSTRAINTS = {
+    "level": [StrOptions({"char", "word"})],
+    "vector_size": [Interval(Integral, 1, None, closed="left")],
+    "sg": [Interval(Integral, 0, 1, closed="both")],
+    "window": [Interval(Integral, 1, None, closed="left")],
+    "min_count": [Interval(Integral, 1, None, closed="left")],
+    "negative": [Interval(Integral, 0, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+}
 
 _TEXT_SUFFIXES = (".txt", ".vec")
 _BINARY_SUFFIXES = (".bin",)
@@ -92,13 +105,7 @@ def _save(wv, out):
 @validate_params(
     {
         "corpus": "no_validation",
-        "level": [StrOptions({"char", "word"})],
-        "vector_size": [Interval(Integral, 1, None, closed="left")],
-        "sg": [Interval(Integral, 0, 1, closed="both")],
-        "window": [Interval(Integral, 1, None, closed="left")],
-        "min_count": [Interval(Integral, 1, None, closed="left")],
-        "negative": [Interval(Integral, 0, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        **WORD2VEC_PARAMETER_CONSTRAINTS,
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "min_alpha": [Interval(Real, 0, None, closed="left")],
         "sample": [Interval(Real, 0, None, closed="left")],
