@@ -29,22 +29,12 @@ Usage::
 classes stay whole); it takes a few minutes on 2 CPU cores.
 """
 
-import argparse
-import os
 import sys
 import time
 
 import numpy as np
 
-from _common import (  # benchmarks/ is on sys.path when a script runs
-    add_folds_argument,
-    add_output_argument,
-    publish,
-    reproduce_command,
-    resolve_folds,
-)
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import _common  # benchmarks/ is on sys.path when a script runs
 
 DATASETS = ("department_triage", "medical_abstracts")
 QUICK_CAP = 150
@@ -57,23 +47,6 @@ def _ros_on_texts(X, y, random_state):
     X_col = np.asarray(X, dtype=object).reshape(-1, 1)
     X_res, y_res = RandomOverSampler(random_state=random_state).fit_resample(X_col, y)
     return X_res.ravel(), y_res
-
-
-def load(dataset, quick, seed=0):
-    from skmedtext import datasets
-
-    loader = {"department_triage": datasets.load_department_triage,
-              "medical_abstracts": datasets.load_medical_abstracts}[dataset]  # fmt: skip
-    bunch = loader()
-    X, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target)
-    if quick and dataset == "department_triage":
-        rng = np.random.RandomState(seed)
-        keep = np.concatenate(
-            [rng.permutation(np.flatnonzero(y == c))[:QUICK_CAP] for c in np.unique(y)]
-        )
-        keep.sort()
-        X, y = X[keep], y[keep]
-    return X, y, list(bunch.target_names)
 
 
 def pipelines(dataset, seed=0):
@@ -109,44 +82,37 @@ def run(args):
 
     sections = []
     for dataset in args.datasets:
-        X, y, names = load(dataset, args.quick)
+        capped = args.quick and dataset == "department_triage"
+        X, y, names = _common.load_dataset(
+            dataset, data_home=args.data_home, cap=QUICK_CAP if capped else None,
+            random_state=args.random_state,
+        )  # fmt: skip
         print(f"{dataset}: {len(X)} texts, {len(names)} classes", flush=True)
         start = time.perf_counter()
         result = evaluate(
-            pipelines(dataset), X, y, cv=args.n_splits, random_state=0, target_names=names,
-            verbose=1,
-        )
+            pipelines(dataset, args.random_state), X, y, cv=args.n_splits,
+            random_state=args.random_state, target_names=names, verbose=1,
+        )  # fmt: skip
         seconds = time.perf_counter() - start
         vs_ros = result.paired_test(pipelines=("vocab", "ROS"))
         sections.append(
-            f"### {dataset} ({len(X)} texts"
-            f"{', quick subset' if args.quick and dataset == 'department_triage' else ''})\n\n"
+            f"### {dataset} ({len(X)} texts{', quick subset' if capped else ''})\n\n"
             + result.to_markdown(metrics=["accuracy", "f1_macro"], test=None)
             + f"\n\nvocab vs ROS, macro-F1 paired over {vs_ros.n} folds: mean difference "
             f"{vs_ros.mean_diff:+.4f} (paired t-test p = {vs_ros.pvalue:.3f}). "
             f"Wall time for this table: {seconds:.0f} s."
         )
-    return (
-        "\n\n".join(sections)
-        + "\n\n"
-        + reproduce_command()
+    return "\n\n".join(sections)
+
+
+def build_parser():
+    return _common.make_parser(
+        __doc__, datasets=DATASETS, n_splits=5, quick_help="3 folds, triage classes capped at 150"
     )
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 folds, triage classes capped")
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
-    add_folds_argument(parser)
-    add_output_argument(parser)
-    args = parser.parse_args(argv)
-    resolve_folds(args)
-    return args
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    return publish(run(args), args.output)
+    return _common.main(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

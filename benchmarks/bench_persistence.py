@@ -26,8 +26,6 @@ Usage::
 About a minute on 2 CPU cores (the fit is one epoch over 32 short texts).
 """
 
-import argparse
-import os
 import pickle
 import sys
 import tempfile
@@ -36,29 +34,15 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import (  # benchmarks/ is on sys.path when a script runs
-    add_output_argument,
-    publish,
-    reproduce_command,
-)
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import _common  # benchmarks/ is on sys.path when a script runs
 
 N_TRAIN = 32
 
 
-def fit_model(seed=0):
-    import torch
-
-    from skmedtext.datasets import load_medical_abstracts
+def fit_model(data_home=None, seed=0):
     from skmedtext.models import DMTBertClassifier
 
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    bunch = load_medical_abstracts()
-    X = np.asarray(bunch.data, dtype=object)
-    y = np.asarray(bunch.target)
+    X, y, _ = _common.load_dataset("medical_abstracts", data_home=data_home)
     model = DMTBertClassifier(max_length=32, max_epochs=1, batch_size=16, random_state=seed,
                               device="cpu")  # fmt: skip
     model.fit(X[:N_TRAIN], y[:N_TRAIN])
@@ -128,30 +112,14 @@ def _cell(values):
     return f"{np.mean(values):.2f} ± {np.std(values, ddof=1):.2f}"
 
 
-def _environment_line():
-    import safetensors
-    import skorch
-
-    from skmedtext.evaluate import environment
-
-    env = environment()
-    versions = {**env["versions"], "skorch": skorch.__version__,
-                "safetensors": safetensors.__version__}  # fmt: skip
-    return (
-        f"Date {env['date']}; {env['platform']}, {env['cpu_count']} CPUs, no GPU used "
-        f"(device=\"cpu\"); Python {env['python']}; "
-        + ", ".join(f"{k} {v}" for k, v in versions.items())
-        + "."
-    )
-
-
 def run(args):
     start = time.perf_counter()
-    model, X = fit_model()
+    model, X = fit_model(args.data_home, args.random_state)
     n_params = sum(p.numel() for p in model.net_.module_.parameters())
     print(f"fitted DMTBertClassifier ({n_params / 1e6:.1f}M parameters) "
           f"in {time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
-    rows = measure(model, X, args.repeats)
+    repeats = args.repeats or (1 if args.quick else 3)
+    rows = measure(model, X, repeats)
     lines = [
         "| format | size (MB) | save CPU s | load CPU s | save wall s | load wall s "
         "| `predict_proba` identical |",
@@ -166,30 +134,23 @@ def run(args):
     return (
         "\n".join(lines)
         + f"\n\nDMTBertClassifier on MiniLM-L6 ({n_params / 1e6:.1f}M parameters), fitted for one "
-        f"epoch on {N_TRAIN} Medical Abstracts; {args.repeats} save/load repeat(s) per format, "
+        f"epoch on {N_TRAIN} Medical Abstracts; {repeats} save/load repeat(s) per format, "
         "mean ± std; `predict_proba` compared bit for bit on "
-        f"{len(X)} abstracts. Total wall time {time.perf_counter() - start:.0f} s.\n\n"
-        + _environment_line()
-        + "\n\n"
-        + reproduce_command()
+        f"{len(X)} abstracts; no GPU used (device=\"cpu\")."
     )
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="one repeat per format")
+def build_parser():
+    parser = _common.make_parser(
+        __doc__, datasets=("medical_abstracts",), threads=True, quick_help="one repeat per format"
+    )
     parser.add_argument("--repeats", type=int, default=None,
                         help="save/load repeats per format (default 3; 1 with --quick)")
-    add_output_argument(parser)
-    args = parser.parse_args(argv)
-    if args.repeats is None:
-        args.repeats = 1 if args.quick else 3
-    return args
+    return parser
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return publish(run(args), args.output)
+    return _common.main(build_parser(), run, argv, versions=("skorch", "safetensors"))
 
 
 if __name__ == "__main__":

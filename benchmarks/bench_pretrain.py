@@ -43,36 +43,31 @@ Example::
     python benchmarks/bench_pretrain.py --device cuda --output pretrain_gpu.md
 """
 
-import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import numpy as np
 
-import numpy as np  # noqa: E402
+import _common  # benchmarks/ is on sys.path when a script runs
 
 CARDIAC_TEXT_COLUMNS = ("主诉", "现病史", "既往史", "个人史")  # not 右心造影结果 (the label)
 
 # Fixed in advance, not tuned on the folds. Fine-tuning learning rates: 5e-5 for the
 # pretrained MiniLM (as bench_e5), higher for the small from-scratch encoders, as small
 # BERTs need (Turc et al. 2019 fine-tune BERT-mini/small with up to 3e-4).
-QUICK = dict(size="tiny", max_steps=400, batch_size=32, max_length=64, lr=1e-3, cap=35, folds=3,
+QUICK = dict(size="tiny", max_steps=400, batch_size=32, max_length=64, lr=1e-3, cap=35,
              ft_epochs=3, ft_max_length=32, ft_lr=1e-3, w2v_epochs=5, seq_epochs=5)  # fmt: skip
 FULL = dict(size="small", max_steps=10000, batch_size=128, max_length=128, lr=5e-4, cap=None,
-            folds=5, ft_epochs=5, ft_max_length=128, ft_lr=2e-4, w2v_epochs=5,
+            ft_epochs=5, ft_max_length=128, ft_lr=2e-4, w2v_epochs=5,
             seq_epochs=20)  # fmt: skip
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="CPU size: tiny encoder, triage subset")
+def build_parser():
+    p = _common.make_parser(
+        __doc__, n_splits=5, device=True, quick_help="CPU size: tiny encoder, triage subset"
+    )
     p.add_argument("--size", choices=["tiny", "small", "base"], default=None)
     p.add_argument("--max-steps", type=int, default=None, help="MLM optimisation steps")
     p.add_argument("--batch-size", type=int, default=None, help="MLM sequences per step")
@@ -80,25 +75,21 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=None, help="MLM peak learning rate")
     p.add_argument("--wwm", action="store_true", help="jieba whole-word masking")
     p.add_argument("--cap", type=int, default=None, help="texts per triage class in the CV")
-    p.add_argument("--folds", type=int, default=None, help="CV folds (5; --quick 3)")
     p.add_argument("--ft-epochs", type=int, default=None, help="fine-tuning epochs")
     p.add_argument("--ft-max-length", type=int, default=None, help="fine-tuning tokens per text")
     p.add_argument("--ft-lr", type=float, default=None, help="fine-tuning lr of our encoder")
     p.add_argument("--pretrain-only", action="store_true",
                    help="build the corpus, encoder and word2vec, then stop")  # fmt: skip
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--skip", nargs="*", default=[],
                    choices=["random", "minilm", "tfidf", "staresgru"],
                    help="methods to leave out")  # fmt: skip
     p.add_argument("--work-dir", default=None,
                    help="corpus, encoder, vectors (SKMEDTEXT_HOME/bench_pretrain)")  # fmt: skip
-    p.add_argument("--data-home", default=None, help="folder with the datasets")
-    p.add_argument("--output", default=None, help="also write the Markdown report here")
-    args = p.parse_args(argv)
-    defaults = QUICK if args.quick else FULL
-    for key, value in defaults.items():
+    return p
+
+
+def _fill_defaults(args):
+    for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
     return args
@@ -122,21 +113,6 @@ def build_corpus(data_home, path):
     return docs
 
 
-def load_triage(data_home, cap, seed):
-    from skmedtext.datasets import load_department_triage
-
-    bunch = load_department_triage(data_home=data_home)
-    X, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target, dtype=object)
-    if cap:
-        rng = np.random.RandomState(seed)
-        keep = np.sort(np.concatenate([
-            rng.choice(np.flatnonzero(y == c), min(cap, np.sum(y == c)), replace=False)
-            for c in np.unique(y)
-        ]))  # fmt: skip
-        X, y = X[keep], y[keep]
-    return X, y
-
-
 # ---------------------------------------------------------------- methods
 
 
@@ -148,7 +124,7 @@ def finetuned(path, args, lr):
     return DMTBertClassifier(
         model_name_or_path=path, pooling="mean", max_length=args.ft_max_length,
         criterion="weighted_ce", lambda_cooc=0.0, max_epochs=args.ft_epochs, batch_size=32,
-        lr=lr, device=args.device, random_state=args.seed,
+        lr=lr, device=args.device, random_state=args.random_state,
     )  # fmt: skip
 
 
@@ -172,7 +148,9 @@ def tfidf(args):
 
     return make_pipeline(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
-        LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000, random_state=args.seed),
+        LogisticRegression(
+            C=10.0, class_weight="balanced", max_iter=5000, random_state=args.random_state
+        ),
     )
 
 
@@ -185,39 +163,11 @@ def staresgru(vectors, args):
     small = dict(hidden_size=64, n_layers=2, max_length=64) if args.quick else {}
     return cls(
         embedding=str(vectors), level="char", criterion="weighted_ce",
-        max_epochs=args.seq_epochs, device=args.device, random_state=args.seed, **small,
+        max_epochs=args.seq_epochs, device=args.device, random_state=args.random_state, **small,
     )  # fmt: skip
 
 
 # ---------------------------------------------------------------- report
-
-
-def environment(args):
-    import sklearn
-    import tokenizers
-    import torch
-    import transformers
-
-    import skmedtext
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
-    return [
-        f"- date: {datetime.datetime.now().isoformat(timespec='minutes')}",
-        f"- command: `{' '.join(['python'] + sys.argv)}`",
-        f"- hardware: {cpu}, {os.cpu_count()} logical CPUs (shared), torch threads "
-        f"{torch.get_num_threads()}, GPU: {gpu}",
-        f"- versions: python {platform.python_version()}, skmedtext {skmedtext.__version__}, "
-        f"torch {torch.__version__}, transformers {transformers.__version__}, "
-        f"tokenizers {tokenizers.__version__}, scikit-learn {sklearn.__version__}",
-    ]
 
 
 def pretrain_lines(log, docs):
@@ -240,9 +190,7 @@ def pretrain_lines(log, docs):
     ]
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    import torch
+def run(args):
     from transformers.utils import logging as hf_logging
 
     from skmedtext.encoders import resolve_encoder
@@ -250,7 +198,7 @@ def main(argv=None):
     from skmedtext.evaluate import evaluate
     from skmedtext.pretrain import pretrain_mlm, train_word2vec
 
-    torch.set_num_threads(args.threads)
+    _fill_defaults(args)
     hf_logging.set_verbosity_error()  # per-fold "LOAD REPORT" tables of the MLM head
     work = Path(args.work_dir) if args.work_dir else get_skmedtext_home() / "bench_pretrain"
     tag = f"{args.size}-L{args.max_length}-b{args.batch_size}-s{args.max_steps}" + (
@@ -265,7 +213,7 @@ def main(argv=None):
         batch_size=args.batch_size, max_length=args.max_length, lr=args.lr,
         whole_word_masking="jieba" if args.wwm else False,
         save_steps=max(100, args.max_steps // 10), logging_steps=max(1, args.max_steps // 20),
-        seed=args.seed, device=args.device, progress=True,
+        seed=args.random_state, device=args.device, progress=True,
     )  # fmt: skip
     log = json.loads((Path(encoder) / "pretrain_log.json").read_text(encoding="utf-8"))
     vectors = work / f"w2v-char-e{args.w2v_epochs}.kv"
@@ -274,14 +222,17 @@ def main(argv=None):
         train_word2vec([corpus], level="char", epochs=args.w2v_epochs, out=vectors)
         print(f"word2vec: {time.perf_counter() - start:.0f} s -> {vectors}", file=sys.stderr)
     if args.pretrain_only:
-        print("\n".join(pretrain_lines(log, docs)))
-        return 0
+        return "\n".join(pretrain_lines(log, docs))
 
-    X, y = load_triage(args.data_home, args.cap, args.seed)
+    X, y, _ = _common.load_dataset(
+        "department_triage", data_home=args.data_home, cap=args.cap,
+        random_state=args.random_state,
+    )  # fmt: skip
+    y = y.astype(object)
     ours = f"domain BERT ({args.size}, ours) fine-tuned"
     pipelines = {ours: finetuned(encoder, args, args.ft_lr)}
     if "random" not in args.skip:  # the same fine-tuning without pretraining
-        random_copy = random_init_copy(encoder, work / f"random-{tag}", args.seed)
+        random_copy = random_init_copy(encoder, work / f"random-{tag}", args.random_state)
         pipelines["same encoder, random init (no pretraining)"] = finetuned(
             random_copy, args, args.ft_lr
         )
@@ -300,25 +251,25 @@ def main(argv=None):
             pipelines["StaResGRU-CNN over domain char word2vec"] = model
     print(f"CV: {len(X)} triage texts, {len(pipelines)} methods", file=sys.stderr)
     result = evaluate(
-        pipelines, X, y, cv=args.folds, random_state=args.seed, scores=False, verbose=1
+        pipelines, X, y, cv=args.n_splits, random_state=args.random_state, scores=False,
+        verbose=1,
     )
 
     subset = f" (capped at {args.cap} per class)" if args.cap else ""
-    lines = ["# Domain MLM pretraining benchmark", ""] + environment(args)
-    lines += ["", "## Pretraining (no labels)", ""] + pretrain_lines(log, docs)
+    lines = ["## Pretraining (no labels)", ""] + pretrain_lines(log, docs)
     lines += [
         "",
         f"## Department triage{subset}: {len(X)} texts, {len(np.unique(y))} classes, "
-        f"{args.folds}-fold CV",
+        f"{args.n_splits}-fold CV",
         "",
         result.to_markdown(metrics=("accuracy", "f1_macro", "recall_macro")).rstrip(),
     ]
     lines += [""] + notes if notes else []
-    report = "\n".join(lines) + "\n"
-    print(report)
-    if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
-    return 0
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    return _common.main(build_parser(), run, argv, versions=("transformers", "tokenizers"))
 
 
 if __name__ == "__main__":

@@ -25,20 +25,15 @@ uses SAAN's defaults. ``--embed-only`` only fills the embedding cache;
 ``--time-full`` times SAAN on all 6,115 x 384 triage embeddings (``--repeats``).
 """
 
-import argparse
-import datetime
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import _common  # benchmarks/ is on sys.path when a script runs
 
 DATASETS = ("medical_abstracts", "department_triage")
 BASE_METHODS = ("none", "ros", "smote", "borderline", "adasyn", "saan")
@@ -47,14 +42,9 @@ _CHUNK = 128  # texts per cached embedding chunk
 
 
 # --------------------------------------------------------------------- data
-def load_dataset(name):
-    from skmedtext.datasets import load_department_triage, load_medical_abstracts
-
-    bunch = {"medical_abstracts": load_medical_abstracts, "department_triage": load_department_triage}[
-        name
-    ]()
-    texts = np.asarray(bunch.data, dtype=object)
-    return texts, np.asarray(bunch.target)
+def load_dataset(name, args):
+    X, y, _ = _common.load_dataset(name, data_home=args.data_home)
+    return X, y
 
 
 def _embedder(max_length):
@@ -90,7 +80,7 @@ def embed_cached(texts, cache_dir, max_length, deadline=None, label=""):
 
 
 def dataset_embeddings(name, args, deadline):
-    texts, y = load_dataset(name)
+    texts, y = load_dataset(name, args)
     cache = args.results_dir / "embeddings" / f"{name}-minilm-mean-{args.max_length}"
     X = embed_cached(texts, cache, args.max_length, deadline, name)
     return texts, X, y
@@ -213,8 +203,10 @@ def run(args):
         if args.embed_only:
             continue
         args._dataset = dataset
-        folds = list(StratifiedKFold(args.n_splits, shuffle=True, random_state=0).split(X, y))
-        for method in args.methods:
+        folds = list(
+            StratifiedKFold(args.n_splits, shuffle=True, random_state=args.random_state).split(X, y)
+        )
+        for method in args.only:
             for fold, (train, test) in enumerate(folds):
                 path = result_path(args, dataset, method, fold)
                 if path.exists():
@@ -268,7 +260,7 @@ def _fmt(values, digits=3):
 def table(args):
     lines = []
     for dataset in args.datasets:
-        _, y = load_dataset(dataset)
+        _, y = load_dataset(dataset, args)
         names, counts = np.unique(y, return_counts=True)
         rare = [str(c) for c in names[np.argsort(counts, kind="stable")[:3]]]
         count_of = dict(zip((str(n) for n in names), counts))
@@ -279,7 +271,7 @@ def table(args):
             "| method | macro-F1 | " + " | ".join(f"recall {r}" for r in rare) + " | fit_resample s |",
             "|---|---|" + "---|" * len(rare) + "---|",
         ]
-        for method in args.methods:
+        for method in args.only:
             paths = [result_path(args, dataset, method, f) for f in range(args.n_splits)]
             if not all(p.exists() for p in paths):
                 lines.append(f"| {method} | (incomplete) |" + " |" * len(rare) + " |")
@@ -292,42 +284,16 @@ def table(args):
     return "\n".join(lines)
 
 
-def environment():
-    import imblearn
-    import sklearn
-    import torch
-
-    import skmedtext
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"date {datetime.date.today().isoformat()}; CPU {cpu}, {os.cpu_count()} logical cores "
-        f"visible, torch threads {torch.get_num_threads()}; GPU: "
-        f"{torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}; "
-        f"python {platform.python_version()}, numpy {np.__version__}, scikit-learn "
-        f"{sklearn.__version__}, imbalanced-learn {imblearn.__version__}, torch "
-        f"{torch.__version__}, skmedtext {skmedtext.__version__}"
-    )
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="SAAN with 10 epochs (CPU-sized)")
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
-    parser.add_argument("--methods", nargs="+", default=None,
-                        choices=BASE_METHODS + VOCAB_METHODS)
-    parser.add_argument("--n-splits", type=int, default=5)
+def build_parser():
+    parser = _common.make_parser(
+        __doc__, datasets=DATASETS, n_splits=5, quick_n_splits=5, threads=True,
+        quick_help="SAAN with 10 epochs (CPU-sized)",
+    )  # fmt: skip
+    parser.add_argument("--only", nargs="+", default=None, choices=BASE_METHODS + VOCAB_METHODS,
+                        help="run only these methods (default: all available)")  # fmt: skip
     parser.add_argument("--max-length", type=int, default=128, help="MiniLM tokens per text")
     parser.add_argument("--saan-epochs", type=int, default=None,
                         help="override SAAN's epochs (default: 10 with --quick, else SAAN's default)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--vocab-factor", type=float, default=2.0,
                         help="vocabulary augmentation grows each minority class by this factor "
                              "(capped at the majority count) before SAAN balances the rest")
@@ -338,32 +304,22 @@ def parse_args(argv=None):
     parser.add_argument("--time-full", action="store_true",
                         help="only time SAAN on all 6,115 x 384 triage embeddings")
     parser.add_argument("--repeats", type=int, default=3, help="runs for --time-full")
-    parser.add_argument("--output", type=Path, default=None, help="also write the Markdown here")
-    args = parser.parse_args(argv)
-    if args.methods is None:
-        args.methods = list(BASE_METHODS)
+    return parser
+
+
+def main_run(args):
+    if args.only is None:
+        args.only = list(BASE_METHODS)
         if vocabulary_augmenter_available():
-            args.methods += list(VOCAB_METHODS)
+            args.only += list(VOCAB_METHODS)
     if args.quick and args.saan_epochs is None:
         args.saan_epochs = 10
-    return args
-
-
-def main(argv=None):
-    import torch
-
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
     if args.time_full:
-        line = time_full_triage(args)
-        print(line + "\n\n" + environment())
-        if args.output:
-            args.output.write_text(line + "\n\n" + environment() + "\n")
-        return 0
+        return time_full_triage(args)
     complete = run(args)
     if args.embed_only:
         return 0
-    md = "\n".join(
+    markdown = "\n".join(
         [
             "## Over-samplers on frozen MiniLM embeddings + LogisticRegression "
             f"({args.n_splits}-fold stratified CV{', quick' if args.quick else ''})",
@@ -371,17 +327,13 @@ def main(argv=None):
             "",
             "Mean ± standard deviation over folds (ddof=1); fit_resample s is wall time on the "
             "training fold (vocab rows: augmentation, re-embedding excluded, plus SAAN).",
-            "",
-            f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} "
-            f"{' '.join(['python'] + sys.argv)}`",
-            "",
-            environment(),
         ]
     )
-    print(md)
-    if args.output:
-        args.output.write_text(md + "\n")
-    return 0 if complete else 3
+    return markdown, 0 if complete else 3
+
+
+def main(argv=None):
+    return _common.main(build_parser(), main_run, argv)
 
 
 if __name__ == "__main__":

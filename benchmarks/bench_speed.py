@@ -29,26 +29,21 @@ for the full size (meant for a GPU); ``--device cuda`` forces the GPU.
 """
 
 import argparse
-import datetime
 import gc
 import json
 import os
-import platform
 import resource
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import numpy as np
+import torch
+import torch.nn.functional as F
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+import _common  # benchmarks/ is on sys.path when a script runs
 
 QUICK = {"n_texts": 48, "batch_size": 16, "max_length": 256, "epochs": 1, "repeats": 2}
 FULL = {"n_texts": 2048, "batch_size": 32, "max_length": 256, "epochs": 1, "repeats": 3}
@@ -61,27 +56,27 @@ LABELS = {
 LR = 2e-5
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"CPU-sized run {QUICK}")
-    parser.add_argument("--n-texts", type=int, help=f"texts to train on (and as many to predict); full {FULL['n_texts']}")
+def build_parser():
+    parser = _common.make_parser(
+        __doc__, datasets=("medical_abstracts",), device=True, quick_help=f"CPU-sized run {QUICK}"
+    )
+    parser.add_argument("--n-texts", type=int,
+                        help=f"texts to train on (and as many to predict); full {FULL['n_texts']}")
     parser.add_argument("--batch-size", type=int, help=f"full {FULL['batch_size']}")
     parser.add_argument("--max-length", type=int, help=f"full {FULL['max_length']}")
     parser.add_argument("--epochs", type=int, help=f"full {FULL['epochs']}")
     parser.add_argument("--repeats", type=int, help=f"full {FULL['repeats']}")
-    parser.add_argument("--device", default="auto", help="'auto' (CUDA when available), 'cpu' or 'cuda[:N]'")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-home", default=None, help="folder holding medical_abstracts/")
-    parser.add_argument("--output", default=None, help="also write the Markdown report here")
     parser.add_argument("--json", default=None, help="write the raw measurements here")
-    args = parser.parse_args(argv)
-    defaults = QUICK if args.quick else FULL
-    for key, value in defaults.items():
+    return parser
+
+
+def _fill_defaults(args):
+    from skmedtext.utils import resolve_device
+
+    for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    if args.device == "auto":
-        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    args.device = resolve_device(args.device)
     return args
 
 
@@ -321,9 +316,9 @@ def warm_up(path, data, args):
     # a batch holding every class, so ours' fit validation passes
     index = np.unique(np.concatenate([np.unique(train_y, return_index=True)[1], np.arange(k)]))
     x, y = train_x[index], train_y[index]
-    fitted, _ = reference_fit(path, list(x), y, n_classes, small, args.seed)
+    fitted, _ = reference_fit(path, list(x), y, n_classes, small, args.random_state)
     reference_predict(fitted, test_x[:k], small)
-    clf, _ = ours_fit("ours_bucket", x, y, small, args.seed)
+    clf, _ = ours_fit("ours_bucket", x, y, small, args.random_state)
     clf.predict_proba(test_x[:k])
 
 
@@ -331,15 +326,13 @@ def warm_up(path, data, args):
 
 
 def load_data(args):
-    from skmedtext.datasets import load_medical_abstracts
-
-    bunch = load_medical_abstracts(data_home=args.data_home)
-    rng = np.random.RandomState(args.seed)
-    n = min(args.n_texts, len(bunch.data) // 2)
-    order = rng.permutation(len(bunch.data))
+    X, target, _ = _common.load_dataset("medical_abstracts", data_home=args.data_home)
+    rng = np.random.RandomState(args.random_state)
+    n = min(args.n_texts, len(X) // 2)
+    order = rng.permutation(len(X))
     train, test = order[:n], order[n : 2 * n]
-    classes, y = np.unique(bunch.target, return_inverse=True)
-    return bunch.data[train], y[train], bunch.data[test], classes.size
+    classes, y = np.unique(target, return_inverse=True)
+    return X[train], y[train], X[test], classes.size
 
 
 def token_lengths(path, texts, max_length):
@@ -348,47 +341,6 @@ def token_lengths(path, texts, max_length):
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     lengths = np.array([len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]])
     return lengths
-
-
-def _cpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def environment(args):
-    import sklearn
-    import skorch
-    import tokenizers
-    import transformers
-
-    import skmedtext
-
-    env = {
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "cpu": f"{_cpu_model()}, {os.cpu_count()} logical cores visible, torch threads {torch.get_num_threads()}",
-        "load_average": os.getloadavg(),
-        "device": args.device,
-        "python": platform.python_version(),
-        "versions": {
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-            "tokenizers": tokenizers.__version__,
-            "skorch": skorch.__version__,
-            "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__,
-            "skmedtext": getattr(skmedtext, "__version__", "dev"),
-        },
-        "command": "python " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]),
-    }
-    if args.device.startswith("cuda"):
-        env["gpu"] = torch.cuda.get_device_name(args.device)
-    return env
 
 
 def _mean_std(values, fmt="{:.1f}"):
@@ -411,7 +363,7 @@ def report(results, env, args, lengths):
         f"Medical Abstracts, {args.n_texts} training + {args.n_texts} prediction texts, "
         f"max_length {args.max_length}, batch size {args.batch_size}, {args.epochs} epoch(s), "
         f"{args.repeats} repeat(s), device `{args.device}`"
-        + (f" ({env['gpu']})" if "gpu" in env else "")
+        + (f" ({env['gpu']})" if env["gpu"] else "")
         + ".",
         f"Token lengths after truncation: mean {lengths.mean():.0f}, median {np.median(lengths):.0f}, "
         f"{(lengths >= args.max_length).mean():.0%} at max_length (so at most "
@@ -435,6 +387,7 @@ def report(results, env, args, lengths):
         cells.append(_mean_std([r["train_peak_mib"] for r in rows], "{:.0f}"))
         cells.append(_mean_std([r["infer_peak_mib"] for r in rows], "{:.0f}"))
         lines.append("| " + " | ".join(cells) + " |")
+    load = env["load_average"], env.get("load_average_end")
     lines += [
         "",
         "Mean ± standard deviation over repeats; ratios are taken within each repeat. "
@@ -442,27 +395,23 @@ def report(results, env, args, lengths):
         "loading the encoder and ours' up-front tokenisation. '× ref (CPU time)' compares "
         "samples per second of process CPU time, which other processes on a shared "
         "machine disturb much less than wall-clock time.",
-        "",
-        f"- date: {env['date']}",
-        f"- hardware: {env['cpu']}" + (f"; GPU {env['gpu']}" if "gpu" in env else ""),
-        f"- load average at start / end: {env['load_average'][0]:.1f} / {env.get('load_average_end', (float('nan'),))[0]:.1f}",
-        f"- Python {env['python']}; " + ", ".join(f"{k} {v}" for k, v in env["versions"].items()),
-        f"- command: `{env['command']}`",
     ]
+    if all(load):
+        lines += ["", f"Load average at start / end: {load[0][0]:.1f} / {load[1][0]:.1f}."]
     return "\n".join(lines)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
+def run(args):
     from transformers.utils import logging as hf_logging
 
     from skmedtext.encoders import resolve_encoder
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    _fill_defaults(args)
     path = resolve_encoder("minilm-en").path
-    env = environment(args)
+    env = _common.environment(versions=("transformers", "tokenizers", "skorch"))
+    env["device"] = args.device
     data = load_data(args)
     lengths = token_lengths(path, data[0], args.max_length)
     print(f"# warming up on {args.device} ...", file=sys.stderr, flush=True)
@@ -473,7 +422,7 @@ def main(argv=None):
         order = SETTINGS[repeat % 3 :] + SETTINGS[: repeat % 3]
         for setting in order:
             t = time.perf_counter()
-            result = run_setting(setting, path, data, args, args.seed + repeat)
+            result = run_setting(setting, path, data, args, args.random_state + repeat)
             result["repeat"] = repeat
             results.append(result)
             print(
@@ -484,14 +433,17 @@ def main(argv=None):
             )
     results.sort(key=lambda r: (SETTINGS.index(r["setting"]), r["repeat"]))
     env["load_average_end"] = os.getloadavg()
-    text = report(results, env, args, lengths)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(json.dumps({"env": env, "args": vars(args), "results": results}, indent=1))
-    return results
+        raw = {"env": env, "args": {k: str(v) for k, v in vars(args).items()}, "results": results}
+        Path(args.json).write_text(json.dumps(raw, indent=1))
+    return report(results, env, args, lengths)
+
+
+def main(argv=None):
+    return _common.main(
+        build_parser(), run, argv, versions=("transformers", "tokenizers", "skorch")
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -32,20 +32,13 @@ uses 3 folds and one timing repeat; under a minute on 2 CPU cores. The full
 run takes a few minutes.
 """
 
-import argparse
 import sys
 import time
 from collections import Counter
 
 import numpy as np
 
-from _common import (  # benchmarks/ is on sys.path when a script runs
-    add_folds_argument,
-    add_output_argument,
-    publish,
-    reproduce_command,
-    resolve_folds,
-)
+import _common  # benchmarks/ is on sys.path when a script runs
 
 QUICK_CAP = 150
 
@@ -57,20 +50,14 @@ SEGMENTERS = {  # name -> JiebaTokenizer parameters
 NGRAMS = {"1": (1, 1), "1-2": (1, 2)}
 
 
-def load(quick, seed=0):
-    from skmedtext.datasets import load_department_triage
+def load(args):
     from skmedtext.text import TextCleaner
 
-    bunch = load_department_triage()
-    X, y = np.asarray(bunch.data, dtype=object), np.asarray(bunch.target)
-    if quick:
-        rng = np.random.RandomState(seed)
-        keep = np.concatenate(
-            [rng.permutation(np.flatnonzero(y == c))[:QUICK_CAP] for c in np.unique(y)]
-        )
-        keep.sort()
-        X, y = X[keep], y[keep]
-    return TextCleaner().fit_transform(X), y, list(bunch.target_names)
+    X, y, names = _common.load_dataset(
+        "department_triage", data_home=args.data_home, cap=QUICK_CAP if args.quick else None,
+        random_state=args.random_state,
+    )  # fmt: skip
+    return TextCleaner().fit_transform(X), y, names
 
 
 def segmentation_table(texts, repeats):
@@ -144,14 +131,16 @@ def pipelines(joined, seed=0):
 def run(args):
     from skmedtext.evaluate import evaluate
 
-    X, y, names = load(args.quick)
+    X, y, names = load(args)
     print(f"department_triage: {len(X)} texts, {len(names)} classes", flush=True)
     start = time.perf_counter()
-    seg_markdown, joined = segmentation_table(X, args.repeats)
+    repeats = args.repeats or (1 if args.quick else 3)
+    seg_markdown, joined = segmentation_table(X, repeats)
     seg_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
-    result = evaluate(pipelines(joined), X, y, cv=args.n_splits, random_state=0,
+    result = evaluate(pipelines(joined, args.random_state), X, y, cv=args.n_splits,
+                      random_state=args.random_state,
                       target_names=names, verbose=1)  # fmt: skip
     cv_seconds = time.perf_counter() - start
     dictionary = result.paired_test(
@@ -167,28 +156,22 @@ def run(args):
         + "\nMedical dictionary vs jieba dictionary only (word 1-grams), macro-F1 paired over "
         f"{dictionary.n} folds: mean difference {dictionary.mean_diff:+.4f} "
         f"(paired t-test p = {dictionary.pvalue:.3f}). "
-        f"Wall time for this table: {cv_seconds:.0f} s.\n\n"
-        + reproduce_command()
+        f"Wall time for this table: {cv_seconds:.0f} s."
     )
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="classes capped at 150, 3 folds")
-    add_folds_argument(parser)
+def build_parser():
+    parser = _common.make_parser(
+        __doc__, datasets=("department_triage",), n_splits=5,
+        quick_help="classes capped at 150, 3 folds, 1 timing repeat",
+    )  # fmt: skip
     parser.add_argument("--repeats", type=int, default=None,
                         help="timing repeats per segmenter (default 3; 1 with --quick)")
-    add_output_argument(parser)
-    args = parser.parse_args(argv)
-    resolve_folds(args)
-    if args.repeats is None:
-        args.repeats = 1 if args.quick else 3
-    return args
+    return parser
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return publish(run(args), args.output)
+    return _common.main(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

@@ -25,14 +25,9 @@ SUITES = {
     "persistence": "bench_persistence.py",
     "baselines": "bench_baselines.py",
 }
-# suites whose script has no --device option (CPU-only or fixed to device="cpu")
-_NO_DEVICE = ("samplers", "augment", "text", "persistence", "baselines")
-# suites that reproduce a docs table on one fixed dataset
-_FIXED_DATASET = {
-    "text": "department_triage",
-    "persistence": "medical_abstracts",
-    "baselines": "medical_abstracts",
-}
+# two suites are parts of one script; a later --part from the user still wins
+_SUITE_ARGS = {"losses": ["--part", "losses"], "models": ["--part", "grid"]}
+_DEFAULT_OUTPUT = Path("results") / "benchmarks"
 
 
 class CommandError(Exception):
@@ -64,49 +59,34 @@ def _benchmarks_dir():
     )
 
 
-def _benchmark_command(args, script):
-    """Translate the common options into each script's own flags."""
-    out = Path(args.out)
-    suite = args.suite
-    if args.dataset and suite in _FIXED_DATASET and args.dataset != _FIXED_DATASET[suite]:
-        raise CommandError(
-            f"--suite {suite} reproduces a table on {_FIXED_DATASET[suite]} only; "
-            f"got --dataset {args.dataset}."
-        )
-    command = [sys.executable, str(script)]
-    if args.quick:
-        command.append("--quick")
-    if suite == "samplers":
-        if args.dataset:
-            command += ["--datasets", args.dataset]
-        command += ["--results-dir", str(out / "samplers"), "--output", str(out / "samplers.md")]
-    elif suite in ("losses", "models"):
-        if args.dataset:
-            command += ["--dataset", args.dataset]
-        command += ["--part", "losses" if suite == "losses" else "grid", "--out", str(out)]
-    elif suite == "ablation":
-        if args.dataset:
-            command += ["--dataset", args.dataset]
-        command += ["--out", str(out)]
-    elif suite in ("encoders", "augment"):
-        if args.dataset:
-            command += ["--datasets", args.dataset]
-        command += ["--output", str(out / f"{suite}.md")]
-    else:  # speed, pretrain, text, persistence, baselines
-        command += ["--output", str(out / f"{suite}.md")]
-    if args.device and suite not in _NO_DEVICE:
-        command += ["--device", args.device]
-    return command + list(args.extra)
+def _names_output(flag):
+    # argparse accepts any unambiguous prefix, so --out is --output in every script
+    name = flag.split("=", 1)[0]
+    return len(name) >= 5 and "--output".startswith(name)
+
+
+def _benchmark_command(suite, flags):
+    """The script's command line: the user's flags unchanged, after the suite's own.
+
+    Every script takes the same flag dialect (``benchmarks/_common.py``), so
+    nothing is translated; only ``--output results/benchmarks/<suite>.md`` is
+    added when the user names no output.
+    """
+    flags = list(flags)
+    if flags[:1] == ["--"]:  # the documented "-- extra script args" separator
+        flags = flags[1:]
+    if not any(_names_output(flag) for flag in flags):
+        flags += ["--output", str(_DEFAULT_OUTPUT / f"{suite}.md")]
+    script = _benchmarks_dir() / SUITES[suite]
+    return [sys.executable, str(script), *_SUITE_ARGS.get(suite, []), *flags]
 
 
 def _cmd_benchmark(args):
-    script = _benchmarks_dir() / SUITES[args.suite]
-    if not script.is_file():
-        raise CommandError(f"benchmark script {script} is missing.")
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    command = _benchmark_command(args, script)
+    command = _benchmark_command(args.suite, args.flags)
+    if not Path(command[1]).is_file():
+        raise CommandError(f"benchmark script {command[1]} is missing.")
     print("running:", " ".join(command), flush=True)
-    raise SystemExit(subprocess.call(command))
+    return subprocess.call(command)
 
 
 # -- train / predict -------------------------------------------------------------------
@@ -232,14 +212,13 @@ def _parser():
     demo.add_argument("--device", default="auto")
     demo.set_defaults(func=_cmd_demo)
 
-    bench = sub.add_parser("benchmark", help="run one benchmark suite from benchmarks/")
+    # no -h here: --help goes to the script, which lists the flags it takes
+    bench = sub.add_parser(
+        "benchmark", add_help=False, help="run one benchmark suite from benchmarks/",
+        usage="skmedtext benchmark --suite SUITE [script flags, e.g. --quick --help]",
+    )  # fmt: skip
     bench.add_argument("--suite", required=True, choices=sorted(SUITES))
-    bench.add_argument("--dataset", default=None)
-    bench.add_argument("--out", default="results/benchmarks")
-    bench.add_argument("--quick", action="store_true")
-    bench.add_argument("--device", default=None)
-    bench.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to the script")
-    bench.set_defaults(func=_cmd_benchmark)
+    bench.set_defaults(func=_cmd_benchmark, flags=[])
 
     from skmedtext._registry import MODELS, SAMPLERS
 
@@ -293,13 +272,17 @@ def main(argv=None):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "benchmark":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    # benchmark flags belong to the script: passed on unchanged, in their order
+    args.flags = unknown
     try:
-        args.func(args)
+        return args.func(args) or 0
     except CommandError as exc:
         print(f"skmedtext {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
