@@ -5,16 +5,17 @@ The label is derived from the free-text echo report by :func:`map_echo_result`.
 
 import re
 import unicodedata
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from skmedtext.datasets._base import (
-    _find_file,
+    _fill_doc,
     _join_text_columns,
+    _load_frame,
+    _locate,
     _make_bunch,
-    _read_cached,
-    _read_descr,
 )
 
 __all__ = ["CARDIAC_SHUNT_CLASSES", "load_cardiac_shunt", "map_echo_result"]
@@ -139,6 +140,7 @@ def _read_xls(path):
     return frame
 
 
+@_fill_doc
 def load_cardiac_shunt(*, data_home=None, as_frame=False, return_X_y=False):
     """Load the Chinese cardiology admission records with contrast echo classes.
 
@@ -153,11 +155,9 @@ def load_cardiac_shunt(*, data_home=None, as_frame=False, return_X_y=False):
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``cardiac_shunt_zh/``. See :func:`get_data_home`.
-    as_frame : bool, default=False
-        If True, ``data`` and ``target`` are pandas Series instead of arrays.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
+        Folder holding ``cardiac_shunt_zh/``. See :func:`get_data_home`. This
+        corpus has no packaged copy.
+    {frame_params}
 
     Returns
     -------
@@ -166,7 +166,8 @@ def load_cardiac_shunt(*, data_home=None, as_frame=False, return_X_y=False):
         ``target`` (371,) int array in 0..4; ``target_names`` the class names in
         English and Chinese (``CARDIAC_SHUNT_CLASSES``); ``frame`` DataFrame with
         every column of the sheet (``id``, 性别, 年龄, 右心造影结果, 主诉, 现病史,
-        既往史, 个人史) plus ``text`` and ``target``; ``DESCR``; ``filename``.
+        既往史, 个人史) plus ``text`` and ``target``; ``DESCR``; ``filename``;
+        ``data_source``.
     (data, target) : tuple if ``return_X_y`` is True.
 
     Raises
@@ -181,16 +182,14 @@ def load_cardiac_shunt(*, data_home=None, as_frame=False, return_X_y=False):
     >>> X.shape  # doctest: +SKIP
     (371,)
     """
-    path = _find_file(_DATA_FILE, data_home)
-    frame = _read_cached(path, _read_xls)
+    frame, located = _load_frame(_DATA_FILE, _read_xls, partial(_locate, data_home=data_home))
     frame["text"] = _join_text_columns(frame, FEATURE_COLUMNS)
     frame["target"] = np.array([map_echo_result(r) for r in frame[_ECHO_COLUMN]], dtype=np.int64)
     return _make_bunch(
         frame,
-        target=frame["target"].to_numpy(),
+        located,
+        _NOTES,
         target_names=CARDIAC_SHUNT_CLASSES,
-        descr=_read_descr(path, _NOTES),
-        filename=path,
         as_frame=as_frame,
         return_X_y=return_X_y,
     )

@@ -1,20 +1,25 @@
 """Loaders for the Chinese department-triage questions (11 internal-medicine units)."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from skmedtext.datasets._base import (
-    _find_file,
+    _fill_doc,
     _join_text_columns,
+    _load_frame,
+    _locate,
     _make_bunch,
     _object_array,
-    _read_cached,
-    _read_descr,
 )
+from skmedtext.datasets._fetch import _fetcher
 
-__all__ = ["load_department_triage", "load_department_triage_corpus"]
+__all__ = ["fetch_department_triage", "load_department_triage", "load_department_triage_corpus"]
 
 _DATA_FILE = "department_triage_zh/department_triage_dev.csv"
+#: the whole source sample file (GB18030), of which the dev file is a stratified 80%
+_SOURCE_FILE = "department_triage_zh/样例_内科5000-6000.csv"
 FEATURE_COLUMNS = ("title", "ask")
 _CORPUS_COLUMNS = ("title", "ask", "answer")
 
@@ -34,6 +39,24 @@ def _read_csv(path):
     return pd.read_csv(path, encoding="utf-8", dtype=str, keep_default_na=False)
 
 
+def _read_source_csv(path):
+    return pd.read_csv(path, encoding="gb18030", dtype=str, keep_default_na=False)
+
+
+def _triage_bunch(frame, located, as_frame, return_X_y):
+    frame["text"] = _join_text_columns(frame, FEATURE_COLUMNS)
+    frame["target"] = frame["department"].astype(object)
+    return _make_bunch(
+        frame,
+        located,
+        _NOTES,
+        target_names=np.unique(_object_array(frame["target"])),
+        as_frame=as_frame,
+        return_X_y=return_X_y,
+    )
+
+
+@_fill_doc
 def load_department_triage(*, data_home=None, as_frame=False, return_X_y=False):
     """Load the Chinese patient questions labelled with a medical department.
 
@@ -47,15 +70,14 @@ def load_department_triage(*, data_home=None, as_frame=False, return_X_y=False):
     it is not known when a question arrives and it often names the department, so
     it would leak the label. It stays available in ``frame["answer"]`` for
     inspection and as unlabelled text (see :func:`load_department_triage_corpus`).
+    A gzip copy ships with the package, so this works with no data folder at all.
 
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``department_triage_zh/``. See :func:`get_data_home`.
-    as_frame : bool, default=False
-        If True, ``data`` and ``target`` are pandas Series instead of arrays.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
+        Folder holding ``department_triage_zh/``. See :func:`get_data_home`; the
+        packaged copy is the last resort.
+    {frame_params}
 
     Returns
     -------
@@ -64,7 +86,7 @@ def load_department_triage(*, data_home=None, as_frame=False, return_X_y=False):
         ``target`` (6115,) object array of department names; ``target_names`` the
         sorted unique departments; ``frame`` DataFrame with ``department``,
         ``title``, ``ask``, ``answer``, ``text``, ``target``; ``DESCR``;
-        ``filename``.
+        ``filename``; ``data_source`` where it was found.
     (data, target) : tuple if ``return_X_y`` is True.
 
     Raises
@@ -75,24 +97,49 @@ def load_department_triage(*, data_home=None, as_frame=False, return_X_y=False):
     Examples
     --------
     >>> from skmedtext.datasets import load_department_triage
-    >>> bunch = load_department_triage()  # doctest: +SKIP
-    >>> bunch.data.shape, len(bunch.target_names)  # doctest: +SKIP
+    >>> bunch = load_department_triage()
+    >>> bunch.data.shape, len(bunch.target_names)
     ((6115,), 11)
     """
-    path = _find_file(_DATA_FILE, data_home)
-    frame = _read_cached(path, _read_csv)
-    frame["text"] = _join_text_columns(frame, FEATURE_COLUMNS)
-    frame["target"] = frame["department"].astype(object)
-    target = _object_array(frame["target"])
-    return _make_bunch(
-        frame,
-        target=target,
-        target_names=np.unique(target),
-        descr=_read_descr(path, _NOTES),
-        filename=path,
-        as_frame=as_frame,
-        return_X_y=return_X_y,
-    )
+    frame, located = _load_frame(_DATA_FILE, _read_csv, partial(_locate, data_home=data_home))
+    return _triage_bunch(frame, located, as_frame, return_X_y)
+
+
+@_fill_doc
+def fetch_department_triage(
+    *, data_home=None, download_if_missing=True, as_frame=False, return_X_y=False
+):
+    """Download (once) and load the whole triage source file (11 departments).
+
+    ``样例_内科5000-6000.csv`` of Toyhom/Chinese-medical-dialogue-data at commit
+    26724a4 (MIT licence, GB18030 text, SHA-256 pinned), of which
+    :func:`load_department_triage` is a stratified 80%. Same Bunch layout, text
+    (``title + "\\n" + ask``) and target; the ``answer`` column is never a feature.
+    It also holds the 20% of questions kept back from the development copy.
+
+    Parameters
+    ----------
+    {fetch_params}
+    {frame_params}
+
+    Returns
+    -------
+    bunch : sklearn.utils.Bunch
+        As :func:`load_department_triage`, with ``data_source="download cache"``.
+    (data, target) : tuple if ``return_X_y`` is True.
+
+    Raises
+    ------
+    {fetch_raises}
+
+    Examples
+    --------
+    >>> from skmedtext.datasets import fetch_department_triage
+    >>> X, y = fetch_department_triage(return_X_y=True)  # doctest: +SKIP
+    """
+    locate = _fetcher(data_home, download_if_missing)
+    frame, located = _load_frame(_SOURCE_FILE, _read_source_csv, locate)
+    return _triage_bunch(frame, located, as_frame, return_X_y)
 
 
 def load_department_triage_corpus(*, data_home=None, columns=_CORPUS_COLUMNS):
@@ -133,6 +180,6 @@ def load_department_triage_corpus(*, data_home=None, columns=_CORPUS_COLUMNS):
         raise ValueError(
             f"columns must be a non-empty subset of {_CORPUS_COLUMNS}; got {tuple(columns)!r}."
         )
-    frame = _read_cached(_find_file(_DATA_FILE, data_home), _read_csv)
+    frame, _ = _load_frame(_DATA_FILE, _read_csv, partial(_locate, data_home=data_home))
     cells = frame[list(columns)].to_numpy(dtype=object).ravel()
     return _object_array(s.strip() for s in cells if s.strip())
