@@ -12,6 +12,7 @@ from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import (
     check_estimator_cloneable,
     check_get_params_invariance,
@@ -27,7 +28,7 @@ from skmedtext.metrics import (
     maximum_mean_discrepancy,
 )
 from skmedtext.sampling import SAANDivergenceError, SAANSampler
-from skmedtext.sampling._saan_modules import SparseSelfAttention, attention_allowed
+from skmedtext.sampling._saan._modules import SparseSelfAttention, attention_allowed
 from skmedtext.utils import sequence_mask
 
 # tiny GANs: the contract does not depend on the GAN being good
@@ -242,7 +243,7 @@ class _Killed(Exception):
 
 
 def test_checkpoint_resume_is_bit_identical(pooled, tmp_path, monkeypatch):
-    import skmedtext.sampling._saan_train as saan_train
+    import skmedtext.sampling._saan._train as saan_train
 
     X, y = pooled
     params = dict(TINY, epochs=4)
@@ -285,6 +286,39 @@ def test_bad_parameters():
         SAANSampler(encoder="minilm-en", epochs=1).fit_resample(X, y)
     with pytest.raises(ValueError, match="window"):
         SAANSampler(window=-1).fit_resample(X, y)
+
+
+
+@pytest.mark.parametrize(
+    "params", [{"epochs": 0}, {"lr": 0.0}, {"n_tokens": "many"}, {"label_smoothing": 1.0}]
+)
+def test_bad_parameter_is_refused_before_training(params, monkeypatch):
+    import skmedtext.sampling._saan._train as saan_train
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a bad parameter reached training")
+
+    monkeypatch.setattr(saan_train, "train_gans", no_training)
+    X, y = np.random.RandomState(0).normal(size=(20, 6)), np.array([0] * 14 + [1] * 6)
+    with pytest.raises(InvalidParameterError, match=next(iter(params))):
+        SAANSampler(**params).fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    "module", ["_train", "_sampler", "_inputs", "_bank", "_modules"]
+)
+def test_saan_package_has_no_import_cycle(module):
+    # each module imported first, in a fresh interpreter, must import cleanly
+    import subprocess
+    import sys
+
+    code = (
+        f"import skmedtext.sampling._saan.{module}\n"
+        "from skmedtext.sampling import SAANDivergenceError, SAANSampler\n"
+        "assert issubclass(SAANDivergenceError, FloatingPointError)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 # ---------------------------------------------------------------- 3-D input (real)
@@ -492,7 +526,7 @@ def test_sparse_attention_is_eq_5_to_10():
 
 
 def test_grouped_spectral_norm():
-    from skmedtext.sampling._saan_modules import GroupedLinear
+    from skmedtext.sampling._saan._modules import GroupedLinear
 
     torch.manual_seed(0)
     layer = GroupedLinear(3, 6, 5, spectral_norm=True)

@@ -1,36 +1,23 @@
 """SAANSampler: the self-attentive adversarial augmentation network as an imbalanced-learn sampler."""
 
+import json
 import numbers
 import os
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
-from scipy import sparse
-from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_consistent_length
-from sklearn_compat.utils.validation import validate_data
 
-from skmedtext._synthetic import SyntheticSequence
-from skmedtext.sampling._saan_inputs import (
-    ClassSubspace,
-    embed_texts,
-    input_kind,
-    token_layout,
-    tokens_to_vectors,
-    vectors_to_tokens,
+from skmedtext.utils import (
+    check_sampler_target,
+    claim_checkpoint_folder,
+    int_seed,
+    params_digest,
+    resolve_device,
 )
-from skmedtext.utils import check_sampler_target, check_texts, resolve_device, sequence_mask
 
-__all__ = ["SAANSampler", "SAANDivergenceError"]
-
-
-class SAANDivergenceError(FloatingPointError):
-    """A SAAN generator or discriminator loss became NaN or infinite.
-
-    The message names the class whose GAN diverged and the epoch.
-    """
+__all__ = ["SAANSampler"]
 
 
 class SAANSampler(BaseOverSampler):
@@ -289,39 +276,18 @@ class SAANSampler(BaseOverSampler):
         params = {} if mask is None else {"mask": mask}
         return super().fit_resample(X, y, **params)
 
-    # ------------------------------------------------------------------ inputs
+    # The input kinds and the training loop import torch; they are imported
+    # when a fit needs them so that ``import skmedtext.sampling`` stays light.
     def _check_X_y(self, X, y, accept_sparse=None):
-        kind = input_kind(X)
-        self.input_kind_ = kind
+        from skmedtext.sampling._saan._inputs import INPUT_KINDS, input_kind
+
+        self.input_kind_ = input_kind(X)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if kind == "vector":
-            X, y = validate_data(
-                self,
-                X=X,
-                y=y,
-                reset=True,
-                accept_sparse=["csr", "csc"],
-                dtype=[np.float64, np.float32],
-                ensure_min_samples=2,
-            )
-            return X, y, binarize_y
-        for attr in ("n_features_in_", "feature_names_in_"):
-            self.__dict__.pop(attr, None)
-        y = column_or_1d(y, warn=True)
-        if kind == "text":
-            X = check_texts(X, estimator_name=type(self).__name__)
-        else:
-            X = np.asarray(X)
-            if X.dtype.kind not in "fiub":
-                raise ValueError(f"3-D sequence input must be numeric; got dtype {X.dtype}.")
-            if X.dtype.kind != "f":
-                X = X.astype(np.float64)
-            if not np.isfinite(X).all():
-                raise ValueError("3-D sequence input contains NaN or infinite values.")
-        check_consistent_length(X, y)
+        X, y = INPUT_KINDS[self.input_kind_].check(self, X, y)
         return X, y, binarize_y
 
     def _check_params(self):
+        """The checks that span several parameters (or a parameter and the input)."""
         if self.hidden_dim % self.n_heads:
             raise ValueError(
                 f"hidden_dim={self.hidden_dim} must be divisible by n_heads={self.n_heads}."
@@ -345,122 +311,67 @@ class SAANSampler(BaseOverSampler):
                 )
         return targets
 
-    # ------------------------------------------------------------------ fit
     def _fit_resample(self, X, y, mask=None):
-        from skmedtext.sampling._saan_train import GanConfig, SequenceBank
+        from skmedtext.sampling._saan._inputs import INPUT_KINDS
 
         self._check_params()
         for attr in ("resampled_mask_", "embedding_space_", "encoder_", "subspaces_"):
             self.__dict__.pop(attr, None)
-        if mask is not None and self.input_kind_ != "sequence":
-            raise ValueError("mask is only accepted with 3-D sequence input (n, t, d).")
+        inputs = INPUT_KINDS[self.input_kind_](self, mask)
         targets = self._targets(y)
         rows = [np.flatnonzero(y == label) for label, _ in targets]
-        order = np.concatenate(rows) if rows else np.zeros(0, dtype=int)
-        counts = [len(r) for r in rows]
-
-        if self.input_kind_ == "vector":
-            bank = self._vector_bank(X, rows, counts)
-        elif self.input_kind_ == "sequence":
-            full_mask = self._sequence_mask(X, mask)
-            t = max(1, int(full_mask[order].any(axis=0).nonzero()[0].max(initial=0)) + 1)
-            bank = SequenceBank(full_mask[order, :t], counts, values=X[order, :t])
-        else:
-            bank = self._text_bank(X, order, counts)
-        empty = bank.lengths == 0
-        if empty.any():
-            shown = ", ".join(str(i) for i in np.sort(order[empty])[:10])
-            raise ValueError(
-                f"{int(empty.sum())} sequence(s) of the classes to over-sample are pure padding "
-                f"(all-zero vectors, or an all-False mask) at rows {shown}"
-                f"{', ...' if empty.sum() > 10 else ''}; drop them first."
-            )
+        bank = inputs.real_sequences(X, rows)
+        _check_not_padding(bank, rows)
         self.n_tokens_ = bank.t
         self.window_ = min(self.window, bank.t)
         self.generator_loss_, self.discriminator_loss_ = {}, {}
+        blocks = self._train_and_generate(bank, targets, inputs) if targets else []
+        X_res = inputs.assemble(X, blocks)
+        for name, value in inputs.attributes.items():
+            setattr(self, name, value)
+        y_new = [np.full(len(vectors), label, dtype=y.dtype) for label, vectors, _ in blocks]
+        self.synthetic_classes_ = np.concatenate(y_new) if y_new else np.zeros(0, dtype=y.dtype)
+        n_new = len(self.synthetic_classes_)
+        self.synthetic_mask_ = np.r_[np.zeros(len(y), bool), np.ones(n_new, bool)]
+        return X_res, np.concatenate([y, self.synthetic_classes_])
 
-        new_blocks = []
-        if targets:
-            device = resolve_device(self.device)
-            cfg = GanConfig(
-                latent_dim=self.latent_dim,
-                hidden_dim=self.hidden_dim,
-                n_heads=self.n_heads,
-                n_layers=self.n_layers,
-                window=self.window,
-                epochs=self.epochs,
-                batch_size=self.batch_size,
-                lr=self.lr,
-                label_smoothing=self.label_smoothing,
-                instance_noise=self.instance_noise,
-                spectral_norm=self.spectral_norm,
-                device=device,
-                verbose=self.verbose,
-            )
-            new_blocks = self._train_and_generate(bank, targets, cfg)
-        return self._assemble(X, y, mask, new_blocks)
+    def _gan_config(self):
+        from skmedtext.sampling._saan._train import GanConfig
 
-    def _vector_bank(self, X, rows, counts):
-        """2-D rows -> (optional) class principal coordinates -> token chunks."""
-        from skmedtext.sampling._saan_train import SequenceBank
+        return GanConfig(
+            latent_dim=self.latent_dim,
+            hidden_dim=self.hidden_dim,
+            n_heads=self.n_heads,
+            n_layers=self.n_layers,
+            window=self.window,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            label_smoothing=self.label_smoothing,
+            instance_noise=self.instance_noise,
+            spectral_norm=self.spectral_norm,
+            device=resolve_device(self.device),
+            verbose=self.verbose,
+        )
 
-        dense = [X[r].toarray() if sparse.issparse(X) else X[r] for r in rows]
-        if self.n_components is None:
-            self.subspaces_ = None
-            coords = dense
-        else:
-            self.subspaces_ = [ClassSubspace(block, self.n_components) for block in dense]
-            coords = [sub.transform(block) for sub, block in zip(self.subspaces_, dense)]
-        width = coords[0].shape[1] if coords else X.shape[1]
-        t, chunk = token_layout(width, self.n_tokens)
-        values = vectors_to_tokens(np.concatenate(coords) if coords else np.zeros((0, width)), t, chunk)
-        return SequenceBank(np.ones(values.shape[:2], bool), counts, values=values)
-
-    def _sequence_mask(self, X, mask):
-        if mask is None:
-            return sequence_mask(X)
-        mask = np.asarray(mask)
-        if mask.shape != X.shape[:2]:
-            raise ValueError(f"mask must have shape {X.shape[:2]} (n, t); got {mask.shape}.")
-        return mask.astype(bool)
-
-    def _text_bank(self, X, order, counts):
-        from skmedtext.sampling._saan_train import SequenceBank
-
-        if not counts:
-            self.embedding_space_ = None
-            return SequenceBank(np.ones((0, 1), bool), [], values=np.zeros((0, 1, 1)))
-        source = embed_texts(self.encoder, X, X[order], self.max_length)
-        self.embedding_space_ = source["space"]
-        self.encoder_ = source["fitted"]
-        if "values" in source:
-            values = source["values"]
-            full_mask = sequence_mask(values)
-            t = int(full_mask.any(axis=0).nonzero()[0].max(initial=0)) + 1
-            return SequenceBank(full_mask[:, :t], counts, values=values[:, :t])
-        lengths = [len(ids) for ids in source["ids"]]
-        ids = np.zeros((len(lengths), max(lengths)), dtype=np.int64)
-        for i, row in enumerate(source["ids"]):
-            ids[i, : len(row)] = row
-        full_mask = np.arange(ids.shape[1])[None, :] < np.asarray(lengths)[:, None]
-        return SequenceBank(full_mask, counts, ids=ids, table=source["table"])
-
-    def _train_and_generate(self, bank, targets, cfg):
+    def _train_and_generate(self, bank, targets, inputs):
+        """Train the GANs of all ``targets`` together, then draw each class's rows."""
         import torch
 
-        from skmedtext.sampling._saan_train import generate, train_gans
+        from skmedtext.sampling._saan._train import generate, train_gans
 
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        cfg = self._gan_config()
+        seed = int_seed(self.random_state)
         labels = [_plain(label) for label, _ in targets]
-        vector = self.input_kind_ == "vector"
         previous_threads = torch.get_num_threads()
         if self.n_jobs is not None:
             torch.set_num_threads(self.n_jobs)
         try:
             state = train_gans(
-                bank, cfg, seed, labels, use_anchors=not vector, per_position=vector,
+                bank, cfg, seed, labels,
+                use_anchors=inputs.use_anchors, per_position=inputs.per_position,
                 checkpoint=self._checkpoint_folder(bank, seed, labels),
-            )
+            )  # fmt: skip
             blocks = []
             for g, (label, n_new) in enumerate(targets):
                 self.generator_loss_[label] = state["g_loss"][g]
@@ -475,10 +386,6 @@ class SAANSampler(BaseOverSampler):
         """The checkpoint folder of this fit: parameters + seed + the rows the GANs learn."""
         if self.checkpoint_dir is None:
             return None
-        import json
-
-        from skmedtext.utils import claim_checkpoint_folder, params_digest
-
         digest = params_digest(self, ignore=("checkpoint_dir", "verbose", "n_jobs"))
         digest.update(json.dumps([seed, [repr(label) for label in labels]]).encode())
         digest.update(bank.counts.tobytes())
@@ -487,62 +394,18 @@ class SAANSampler(BaseOverSampler):
                 digest.update(part.contiguous().numpy().tobytes())
         return claim_checkpoint_folder(self.checkpoint_dir, type(self).__name__, digest.hexdigest())
 
-    # ------------------------------------------------------------------ output
-    def _assemble(self, X, y, mask, blocks):
-        n_new = sum(len(v) for _, v, _ in blocks)
-        labels = [np.full(len(v), label, dtype=y.dtype) for label, v, _ in blocks]
-        y_new = np.concatenate(labels) if labels else np.zeros(0, dtype=y.dtype)
-        self.synthetic_mask_ = np.r_[np.zeros(len(y), bool), np.ones(n_new, bool)]
-        self.synthetic_classes_ = y_new
-        y_res = np.concatenate([y, y_new])
-        if self.input_kind_ == "vector":
-            return self._assemble_vectors(X, blocks), y_res
-        if self.input_kind_ == "sequence":
-            return self._assemble_sequences(X, mask, blocks), y_res
-        return self._assemble_texts(X, blocks), y_res
 
-    def _assemble_vectors(self, X, blocks):
-        d = X.shape[1]
-        parts = []
-        for g, (_, tokens, _) in enumerate(blocks):
-            if self.subspaces_ is None:
-                parts.append(tokens_to_vectors(tokens, d).astype(X.dtype))
-            else:
-                sub = self.subspaces_[g]
-                parts.append(sub.inverse(tokens_to_vectors(tokens, sub.width)).astype(X.dtype))
-        if not parts:
-            return X.copy()
-        new = np.concatenate(parts)
-        if sparse.issparse(X):
-            return sparse.vstack([X, sparse.csr_matrix(new)], format=X.format)
-        return np.concatenate([X, new])
-
-    def _assemble_sequences(self, X, mask, blocks):
-        n, t, d = X.shape
-        full_mask = self._sequence_mask(X, mask)
-        n_new = sum(len(v) for _, v, _ in blocks)
-        X_res = np.zeros((n + n_new, t, d), dtype=X.dtype)
-        mask_res = np.zeros((n + n_new, t), dtype=bool)
-        X_res[:n], mask_res[:n] = X, full_mask
-        start = n
-        for _, vectors, masks in blocks:
-            stop = start + len(vectors)
-            X_res[start:stop, : vectors.shape[1]] = vectors
-            mask_res[start:stop, : masks.shape[1]] = masks
-            start = stop
-        self.resampled_mask_ = mask_res
-        return X_res
-
-    def _assemble_texts(self, X, blocks):
-        rows = [
-            SyntheticSequence(vectors[i][masks[i]], self.embedding_space_, label)
-            for label, vectors, masks in blocks
-            for i in range(len(vectors))
-        ]
-        X_res = np.empty(len(X) + len(rows), dtype=object)
-        X_res[: len(X)] = X
-        X_res[len(X) :] = rows
-        return X_res
+def _check_not_padding(bank, rows):
+    """Refuse real rows without a single real position (nothing to learn from)."""
+    empty = bank.lengths == 0
+    if empty.any():
+        order = np.concatenate(rows)
+        shown = ", ".join(str(i) for i in np.sort(order[empty])[:10])
+        raise ValueError(
+            f"{int(empty.sum())} sequence(s) of the classes to over-sample are pure padding "
+            f"(all-zero vectors, or an all-False mask) at rows {shown}"
+            f"{', ...' if empty.sum() > 10 else ''}; drop them first."
+        )
 
 
 def _plain(label):
