@@ -2,6 +2,7 @@
 
 from skmedtext.utils._checkpoint import atomic_torch_save, claim_checkpoint_folder, params_digest
 from skmedtext.utils._device import resolve_bf16, resolve_device
+from skmedtext.utils._discovery import all_estimators
 from skmedtext.utils._random import int_seed
 from skmedtext.utils._shapes import round_up, sequence_mask
 from skmedtext.utils._tags import TextInputMixin
@@ -9,6 +10,7 @@ from skmedtext.utils._validation import check_sampler_target, check_text_target,
 
 __all__ = [
     "TextInputMixin",
+    "all_estimators",
     "atomic_torch_save",
     "check_sampler_target",
     "check_text_target",
