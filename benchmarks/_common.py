@@ -11,7 +11,6 @@ script unchanged, so the same flags work in both places.
 
 import argparse
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -158,17 +157,6 @@ def load_dataset(name, *, data_home=None, cap=None, n_max=None, random_state=0):
 
 
 # -- environment and output -----------------------------------------------------------------
-def cpu_model():
-    """The CPU's model name (``/proc/cpuinfo``), else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def reproduce_command():
     """The command line that reproduces this run, with the thread setting it ran under."""
     command = " ".join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
@@ -179,8 +167,7 @@ def reproduce_command():
 def environment(versions=()):
     """:func:`skmedtext.evaluate.environment` plus what a benchmark footer shows.
 
-    Adds ``cpu`` (model name), ``torch_threads`` (when torch is loaded),
-    ``load_average`` and ``command``, and the versions of the distributions
+    Adds ``load_average`` and ``command``, and the versions of the distributions
     named in ``versions``.
     """
     from importlib.metadata import PackageNotFoundError, version
@@ -188,9 +175,6 @@ def environment(versions=()):
     from skmedtext.evaluate import environment as base_environment
 
     env = base_environment()
-    env["cpu"] = cpu_model()
-    if "torch" in sys.modules:
-        env["torch_threads"] = sys.modules["torch"].get_num_threads()
     env["load_average"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     env["command"] = reproduce_command()
     for name in versions:
@@ -203,12 +187,14 @@ def environment(versions=()):
 
 def footer(env):
     """The Markdown lines under every table: command, machine, versions."""
-    threads = f", torch threads {env['torch_threads']}" if "torch_threads" in env else ""
+    threads = env.get("torch_threads")
+    threads = f", torch threads {threads}" if threads else ""
     load = env["load_average"]
     load = f", load average {load[0]:.1f}" if load else ""
     return (
         f"Command: `{env['command']}`\n\n"
-        f"Date {env['date']}; {env['cpu']}, {env['cpu_count']} logical CPUs{threads}{load}; "
+        f"Date {env['date']}; {env.get('cpu', 'CPU')}, {env['cpu_count']} logical CPUs"
+        f"{threads}{load}; "
         f"GPU: {env['gpu'] or 'none'}; {env['platform']}; Python {env['python']}; "
         + ", ".join(f"{k} {v}" for k, v in env["versions"].items())
         + "."
