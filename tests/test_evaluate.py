@@ -20,7 +20,7 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import make_pipeline
 
 from skmedtext.datasets import load_medical_abstracts
-from skmedtext.evaluate import EvaluationResult, evaluate
+from skmedtext.evaluate import EvaluationResult, environment, evaluate
 from skmedtext.metrics import SCALAR_METRICS
 
 CV = 3
@@ -304,3 +304,28 @@ def test_one_class_or_one_fold_is_rejected(abstracts):
         evaluate({"cnb": tfidf_cnb()}, X, np.zeros(len(X)))
     with pytest.raises(ValueError, match="at least 2"):
         evaluate({"cnb": tfidf_cnb()}, X, y, cv=1)
+
+
+def test_environment_names_the_cpu_and_its_bf16_flags(monkeypatch, tmp_path):
+    info = environment()
+    assert isinstance(info["cpu"], str) and info["cpu"]
+    assert "cpu_bf16" in info and "torch_threads" in info
+    assert info["cpu_bf16"] is None or set(info["cpu_bf16"]) <= {"avx512_bf16", "amx_bf16"}
+    json.dumps(info)  # it goes into the result's JSON metadata as it is
+
+    from skmedtext.evaluate import _environment
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t\t: fpu avx512f amx_bf16\n\n"
+        "processor\t: 1\nmodel name\t: Test CPU 9000\nflags\t\t: fpu avx512f amx_bf16\n"
+    )
+    monkeypatch.setattr(_environment, "_CPUINFO", cpuinfo)
+    info = environment()
+    assert info["cpu"] == "Test CPU 9000" and info["cpu_bf16"] == ["amx_bf16"]
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Old CPU\nflags\t\t: fpu sse2\n")
+    assert environment()["cpu_bf16"] == []
+
+
+def test_markdown_footer_names_the_cpu(result):
+    assert result.metadata["cpu"] in result.to_markdown()

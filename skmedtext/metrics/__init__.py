@@ -5,6 +5,9 @@ one :class:`ClassificationReport` (accuracy, balanced accuracy, macro/micro/
 weighted precision, recall and F1, per-class P/R/F1/support, one-vs-rest ROC-AUC
 per class and averaged, confusion matrix); :func:`report_from_estimator` builds
 it from a fitted model; :func:`aggregate_reports` summarises folds.
+:func:`resolve_labels`, :func:`resolve_names`, :func:`align_scores` and
+:func:`estimator_scores` are the checks and alignments the reports, the figures
+and :func:`skmedtext.evaluate.evaluate` share.
 """
 
 from skmedtext.metrics._report import (
@@ -14,7 +17,10 @@ from skmedtext.metrics._report import (
     aggregate_reports,
     align_scores,
     classification_report_full,
+    estimator_scores,
     report_from_estimator,
+    resolve_labels,
+    resolve_names,
 )
 
 __all__ = [
@@ -24,7 +30,10 @@ __all__ = [
     "aggregate_reports",
     "align_scores",
     "classification_report_full",
+    "estimator_scores",
     "report_from_estimator",
+    "resolve_labels",
+    "resolve_names",
 ]
 
 # synthetic-sample quality (SAAN and other generators)

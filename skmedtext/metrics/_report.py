@@ -30,6 +30,8 @@ __all__ = [
     "classification_report_full",
     "estimator_scores",
     "report_from_estimator",
+    "resolve_labels",
+    "resolve_names",
     "SCALAR_METRICS",
     "PER_CLASS_METRICS",
 ]
@@ -133,8 +135,37 @@ def _to_python_list(values):
     return [v.item() if isinstance(v, np.generic) else v for v in np.asarray(values).tolist()]
 
 
-def resolve_labels(y_true, y_pred, labels, score_labels):
-    """Return the classes to report: ``labels`` checked, or the sorted union found."""
+def resolve_labels(y_true, y_pred, labels=None, score_labels=None):
+    """Return the classes to report: ``labels`` checked, or the sorted union found.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels (pass the same array twice when there is one).
+    labels : array-like, default=None
+        The classes wanted, in order. Checked to be 1-D, non-empty, without
+        repeats, and to cover every class of ``y_true`` and ``y_pred``.
+    score_labels : array-like, default=None
+        The class of each score column; joins the union when ``labels`` is None.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_classes,)
+        ``labels`` as an array, or the sorted union of the classes found.
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is empty, repeats a class or misses a class of the data.
+
+    Examples
+    --------
+    >>> from skmedtext.metrics import resolve_labels
+    >>> resolve_labels(["b", "a"], ["a", "c"]).tolist()
+    ['a', 'b', 'c']
+    >>> resolve_labels([0, 1], [1, 1], labels=[1, 0, 2]).tolist()
+    [1, 0, 2]
+    """
     if labels is not None:
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.size == 0:
@@ -154,8 +185,33 @@ def resolve_labels(y_true, y_pred, labels, score_labels):
     return found
 
 
-def resolve_names(labels, target_names):
-    """Return one distinct display name per class (``str(label)`` by default)."""
+def resolve_names(labels, target_names=None):
+    """Return one distinct display name per class (``str(label)`` by default).
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_classes,)
+        The classes, in order.
+    target_names : list of str, default=None
+        One display name per class.
+
+    Returns
+    -------
+    names : list of str
+
+    Raises
+    ------
+    ValueError
+        If there is not exactly one name per class, or a name repeats.
+
+    Examples
+    --------
+    >>> from skmedtext.metrics import resolve_names
+    >>> resolve_names([0, 1])
+    ['0', '1']
+    >>> resolve_names([0, 1], ["no", "yes"])
+    ['no', 'yes']
+    """
     if target_names is None:
         return [str(label) for label in labels]
     target_names = [str(name) for name in target_names]
@@ -377,8 +433,29 @@ def _balanced_accuracy(y_true, y_pred):
 def estimator_scores(estimator, X):
     """Return ``(scores, classes)`` from ``predict_proba``, else ``decision_function``.
 
-    ``scores`` is None when the estimator offers neither. ``classes`` is the
-    estimator's ``classes_`` (the class of each score column).
+    Parameters
+    ----------
+    estimator : fitted classifier or Pipeline
+    X : array-like
+        Inputs the estimator accepts.
+
+    Returns
+    -------
+    scores : ndarray or None
+        The probabilities or decision scores; None when the estimator offers
+        neither (or cannot use them, as ``SVC(probability=False)``).
+    classes : ndarray or None
+        The estimator's ``classes_``: the class of each score column.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skmedtext.metrics import estimator_scores
+    >>> X, y = load_iris(return_X_y=True)
+    >>> scores, classes = estimator_scores(LogisticRegression(max_iter=500).fit(X, y), X)
+    >>> scores.shape, classes.tolist()
+    ((150, 3), [0, 1, 2])
     """
     classes = getattr(estimator, "classes_", None)
     for method in ("predict_proba", "decision_function"):

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.utils.multiclass import unique_labels
 
-from skmedtext.metrics._report import resolve_labels, resolve_names
+from skmedtext.metrics import resolve_labels, resolve_names
 from skmedtext.plotting._base import figure_and_axes, finish_figure, font_context, save_figure
 
 __all__ = ["plot_class_distribution"]

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.metrics import auc, roc_curve
 
-from skmedtext.metrics._report import align_scores, resolve_labels, resolve_names
+from skmedtext.metrics import align_scores, resolve_labels, resolve_names
 from skmedtext.plotting._base import figure_and_axes, finish_figure, font_context, save_figure
 
 __all__ = ["plot_roc_curves"]
