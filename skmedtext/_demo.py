@@ -90,23 +90,23 @@ def _pipelines(table, encoder, quick, random_state):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
     from imblearn.pipeline import make_pipeline
 
-    from skmedtext._registry import _logistic_regression, _tfidf
+    from skmedtext._registry import char_tfidf, logistic_regression
     from skmedtext.augment import VocabularyAugmenter
     from skmedtext.sampling import SAANSampler
 
     def on_vectors(*samplers):
         return make_pipeline(
-            _PrecomputedEmbedding(table), *samplers, _logistic_regression(random_state)
+            _PrecomputedEmbedding(table), *samplers, logistic_regression(random_state)
         )
 
     saan = SAANSampler(epochs=20, random_state=random_state)
     name = encoder.split("-")[0]
     return {
-        "char TF-IDF + LR": make_pipeline(_tfidf(), _logistic_regression(random_state)),
+        "char TF-IDF + LR": make_pipeline(char_tfidf(), logistic_regression(random_state)),
         "vocabulary aug. + char TF-IDF + LR": make_pipeline(
             VocabularyAugmenter(random_state=random_state),
-            _tfidf(),
-            _logistic_regression(random_state),
+            char_tfidf(),
+            logistic_regression(random_state),
         ),
         f"{name} + LR": on_vectors(),
         f"{name} + ROS + LR": on_vectors(RandomOverSampler(random_state=random_state)),

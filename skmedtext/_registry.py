@@ -5,7 +5,7 @@ Names map to import paths so that listing them imports nothing heavy.
 
 from importlib import import_module
 
-__all__ = ["MODELS", "SAMPLERS", "build_pipeline"]
+__all__ = ["MODELS", "SAMPLERS", "build_pipeline", "char_tfidf", "logistic_regression"]
 
 #: text classifiers that take raw strings (and synthetic rows) directly
 TEXT_MODELS = {
@@ -37,13 +37,15 @@ def _load(path):
     return getattr(import_module(module), name)
 
 
-def _logistic_regression(random_state):
+def logistic_regression(random_state):
+    """The classifier head of the vector pipelines: class-balanced logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(max_iter=2000, class_weight="balanced", random_state=random_state)
 
 
-def _tfidf():
+def char_tfidf():
+    """The TF-IDF baseline's vectorizer: character 1-3-grams inside word boundaries."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # character n-grams inside word boundaries read English and unsegmented Chinese alike
@@ -87,7 +89,7 @@ def build_pipeline(model, *, sampler="none", encoder=None, device="auto", random
         steps.append(("sampler", _sampler("vocab", random_state, "text")))
         sampler = "none"
     if model == "tfidf-lr":
-        steps.append(("tfidf", _tfidf()))
+        steps.append(("tfidf", char_tfidf()))
         vector_sampler = _sampler(sampler, random_state, "sparse")
     elif model == "embed-lr":
         from skmedtext.embeddings import TransformerEmbedder
@@ -105,5 +107,5 @@ def build_pipeline(model, *, sampler="none", encoder=None, device="auto", random
         return Pipeline(steps)
     if vector_sampler is not None:
         steps.append(("resample", vector_sampler))
-    steps.append(("classifier", _logistic_regression(random_state)))
+    steps.append(("classifier", logistic_regression(random_state)))
     return Pipeline(steps)
