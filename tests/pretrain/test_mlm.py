@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-import skmedtext.pretrain._mlm as mlm
+import skmedtext.pretrain._mlm._loop as mlm_loop
 from skmedtext.datasets import load_department_triage
 from skmedtext.pretrain import pretrain_mlm, read_corpus, train_wordpiece_tokenizer
-from skmedtext.pretrain._mlm import _Batcher, _build_sequences
+from skmedtext.pretrain._mlm._data import Batcher, build_sequences
 
 TINY = dict(size="tiny", batch_size=8, max_length=32, lr=1e-3, warmup_steps=3, progress=False)
 
@@ -134,13 +134,13 @@ def test_continuing_a_model_without_mlm_head_warns(corpus, tmp_path):
 # -- data layout and masking -------------------------------------------------------------
 def test_packing_fills_sequences_and_whole_words_are_masked_together(corpus):
     tokenizer = train_wordpiece_tokenizer(corpus, vocab_size=500)
-    data = _build_sequences(corpus, tokenizer, 32, True, "jieba")
+    data = build_sequences(corpus, tokenizer, 32, True, "jieba")
     lengths = data["lengths"]
     assert (lengths[:-1] == 32).all()
     assert (data["ids"][:, 0] == tokenizer.cls_token_id).all()
     n_tokens = sum(len(tokenizer.tokenize(t)) + 1 for t in corpus)  # + one [SEP] per document
     assert lengths.sum() == n_tokens + len(lengths)  # + one [CLS] per sequence
-    batcher = _Batcher(data, tokenizer, 0.3, "jieba", 16, seed=0)
+    batcher = Batcher(data, tokenizer, 0.3, "jieba", 16, seed=0)
     for step in range(3):
         batch, _ = batcher(step)
         rows = batcher.rows(step)
@@ -156,7 +156,7 @@ def test_packing_fills_sequences_and_whole_words_are_masked_together(corpus):
 
 def test_without_packing_each_document_is_its_own_sequence(corpus):
     tokenizer = train_wordpiece_tokenizer(corpus[:30], vocab_size=300)
-    data = _build_sequences(corpus[:30], tokenizer, 512, False, False)
+    data = build_sequences(corpus[:30], tokenizer, 512, False, False)
     assert len(data["lengths"]) == 30
     assert data["words"] is None
 
@@ -170,7 +170,7 @@ def test_resume_after_a_crash_gives_the_uninterrupted_weights(corpus, tmp_path, 
     assert torch.equal(torch.get_rng_state(), rng_before)  # the caller's RNG is left alone
 
     calls = {"n": 0}
-    real_loss = mlm._mlm_loss
+    real_loss = mlm_loop.mlm_loss
 
     def crash_at_step_13(model, batch):
         calls["n"] += 1
@@ -178,10 +178,10 @@ def test_resume_after_a_crash_gives_the_uninterrupted_weights(corpus, tmp_path, 
             raise RuntimeError("simulated crash")
         return real_loss(model, batch)
 
-    monkeypatch.setattr(mlm, "_mlm_loss", crash_at_step_13)
+    monkeypatch.setattr(mlm_loop, "mlm_loss", crash_at_step_13)
     with pytest.raises(RuntimeError, match="simulated crash"):
         pretrain_mlm(docs, tmp_path / "resumed", **kwargs)
-    monkeypatch.setattr(mlm, "_mlm_loss", real_loss)
+    monkeypatch.setattr(mlm_loop, "mlm_loss", real_loss)
     kept = sorted(p.name for p in (tmp_path / "resumed").glob("checkpoint-*"))
     assert kept == ["checkpoint-10", "checkpoint-5"]
     assert not (tmp_path / "resumed" / "config.json").exists()
