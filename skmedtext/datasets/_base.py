@@ -172,6 +172,9 @@ def _read_cached(path, reader):
 def _read_descr(path, notes, source=None):
     """The corpus README next to ``path``, the loader's notes and where it was read."""
     readme = path.parent / "README.md"
+    if not readme.is_file():
+        # A download cache holds no README; the package keeps a copy of each.
+        readme = EMBEDDED_HOME / path.parent.name / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
     where = f"\n\nRead from {path} ({source}).\n" if source else "\n"
     return f"{text.rstrip()}\n\n## How skmedtext loads it\n{notes.strip()}{where}"
