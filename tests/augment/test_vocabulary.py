@@ -20,15 +20,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.preprocessing import label_binarize
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_estimator_repr,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext.augment import VocabularyAugmenter, load_synonym_dictionary
 from skmedtext.augment._lexicon import DEFAULT_PROTECTED_PATTERN
@@ -345,22 +336,6 @@ def test_deterministic_for_a_seed(zh):
 
 
 # --- imbalanced-learn contract -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-        check_mixin_order,
-        check_estimator_repr,
-    ],
-)
-def test_sklearn_api_checks(check):
-    check("VocabularyAugmenter", VocabularyAugmenter())
 
 
 def test_imblearn_checks_that_apply_to_text():

@@ -7,12 +7,6 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
-from sklearn.utils.estimator_checks import (
-    check_get_params_invariance,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext.datasets import load_medical_abstracts
 from skmedtext.embeddings import TransformerEmbedder
@@ -74,19 +68,6 @@ def test_clone_and_pickle_give_identical_output(pooled):
     restored = pickle.loads(pickle.dumps(pooled))
     np.testing.assert_array_equal(restored.transform(TEXTS), pooled.transform(TEXTS))
     assert clone(pooled).get_params() == pooled.get_params()
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-    ],
-)
-def test_api_checks(check):
-    check("TransformerEmbedder", TransformerEmbedder())
 
 
 @pytest.mark.parametrize(

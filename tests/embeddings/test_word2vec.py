@@ -9,14 +9,6 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext.datasets import load_department_triage
 from skmedtext.embeddings import Word2VecEmbedder
@@ -159,21 +151,6 @@ def test_bad_input_and_not_fitted(texts):
         Word2VecEmbedder().fit("头痛")
     with pytest.raises(ValueError, match="missing"):
         Word2VecEmbedder().fit(["头痛", None])
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-        check_mixin_order,
-    ],
-)
-def test_sklearn_api_checks(check):
-    check("Word2VecEmbedder", Word2VecEmbedder())
 
 
 def test_pickle_round_trip(fitted):

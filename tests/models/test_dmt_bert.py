@@ -8,13 +8,6 @@ from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_get_params_invariance,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext import SyntheticSequence
 from skmedtext.datasets import load_medical_abstracts
@@ -146,20 +139,6 @@ def test_synthetic_rows_from_another_space_are_refused(small):
 
 
 # -- scikit-learn conventions ----------------------------------------------------------
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-    ],
-)
-def test_api_checks(check):
-    check("DMTBertClassifier", DMTBertClassifier())
-
-
 def test_pickle_clone_determinism_and_labels(small):
     X, y = small
     labels = np.array(["neo", "dig", "ner", "car", "gen"], dtype=object)[y - 1]

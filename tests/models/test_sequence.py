@@ -8,14 +8,6 @@ from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 from skorch.callbacks import Callback
 
 from skmedtext import SyntheticSequence
@@ -341,23 +333,6 @@ def test_not_fitted_and_bad_input(split):
         tiny(TextCNNClassifier).fit(X[:5], [y[0]] * 5)
     with pytest.raises(TypeError, match="single str"):
         tiny(TextCNNClassifier).fit("头痛", [y[0]])
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-        check_mixin_order,
-    ],
-    ids=lambda c: c.__name__,
-)
-@pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
-def test_sklearn_api_checks(cls, check):
-    check(cls.__name__, cls())
 
 
 @pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)

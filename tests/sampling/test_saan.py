@@ -8,18 +8,10 @@ import pytest
 import torch
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import make_pipeline
-from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_get_params_invariance,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext import SyntheticSequence
 from skmedtext.metrics import (
@@ -91,29 +83,8 @@ def pooled(minilm, abstracts):
     return ((states * weights).sum(1) / weights.sum(1)).numpy(), y
 
 
-# ---------------------------------------------------------------- estimator checks
-@parametrize_with_checks(
-    [SAANSampler(random_state=0, **TINY)],
-    # every imbalanced-learn sampler check passes; declared here so a future
-    # known failure gets a reason instead of a silent skip
-    expected_failed_checks=lambda est: {},
-)
-def test_imblearn_sampler_checks(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-    ],
-)
-def test_sklearn_api_checks(check):
-    check("SAANSampler", SAANSampler())
+# The scikit-learn API checks and imbalanced-learn's sampler checks (on 2-D input,
+# with tiny settings) run in tests/test_common.py with every public estimator.
 
 
 # ---------------------------------------------------------------- 2-D input (real)

@@ -11,14 +11,6 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext.text import TextCleaner, clean_text, strip_controls
 
@@ -146,21 +138,6 @@ def test_text_cleaner_invalid_params(params):
         TextCleaner(**params).fit(["a"])
     with pytest.raises(InvalidParameterError):
         TextCleaner(**params).transform(["a"])
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-        check_mixin_order,
-    ],
-)
-def test_text_cleaner_api_checks(check):
-    check("TextCleaner", TextCleaner())
 
 
 def test_text_cleaner_clone_pickle_pipeline():

@@ -15,14 +15,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmedtext.datasets import load_department_triage
 from skmedtext.text import (
@@ -236,21 +228,6 @@ def test_not_fitted_and_bad_input():
 def test_invalid_params(params):
     with pytest.raises(InvalidParameterError):
         JiebaTokenizer(**params).fit()
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_parameters_default_constructible,
-        check_estimator_cloneable,
-        check_mixin_order,
-    ],
-)
-def test_api_checks(check):
-    check("JiebaTokenizer", JiebaTokenizer())
 
 
 def test_fit_returns_self_clone_and_determinism():
