@@ -24,6 +24,7 @@ import unicodedata
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skmedtext.text._validation import check_str
 from skmedtext.utils import TextInputMixin, check_texts
 
 __all__ = ["clean_text", "strip_controls", "TextCleaner"]
@@ -137,12 +138,6 @@ def _collapse_spaces(text, keep_newlines):
     return _NEWLINES.sub("\n", text).strip()
 
 
-def _check_str(text, name="text"):
-    if not isinstance(text, str):
-        hint = " Decode bytes first, e.g. b.decode('utf-8')." if isinstance(text, bytes) else ""
-        raise TypeError(f"{name} must be a str; got {type(text).__name__}.{hint}")
-
-
 def clean_text(
     text,
     *,
@@ -208,7 +203,7 @@ def clean_text(
     >>> clean_text("患者ＣＴ示：肺结节！！！\\t\\x00尿蛋白(++)，WBC 10⁹/L")
     '患者CT示：肺结节！ 尿蛋白(++)，WBC 10⁹/L'
     """
-    _check_str(text)
+    check_str(text)
     if remove_controls:
         text = text.translate(_TABLES["controls_nl" if keep_newlines else "controls"])
     keep_cjk = cjk_punctuation == "keep"

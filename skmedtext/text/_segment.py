@@ -2,7 +2,9 @@
 
 import re
 
-from skmedtext.text._clean import _check_str, strip_controls
+from skmedtext.text._clean import strip_controls
+from skmedtext.text._dictionary import default_jieba
+from skmedtext.text._validation import check_str
 
 __all__ = ["segment", "contains_cjk"]
 
@@ -80,13 +82,11 @@ def segment(text, level="word", *, tokenizer=None, lowercase=False, hmm=True):
     >>> segment("Chest pain, T 37.5", lowercase=True)
     ['chest', 'pain', ',', 't', '37.5']
     """
-    _check_str(text)
+    check_str(text)
     if level not in ("word", "char"):
         raise ValueError(f"level must be 'word' or 'char'; got {level!r}.")
     if level == "char" or not contains_cjk(text):
         return _clean_units(_UNITS.findall(text), lowercase)
     if tokenizer is None:
-        from skmedtext.text._jieba import default_jieba
-
         tokenizer = default_jieba()
     return _clean_units(tokenizer.lcut(text, HMM=hmm), lowercase)
