@@ -50,3 +50,28 @@ __all__ += [
     "maximum_mean_discrepancy",
     "synthetic_quality_report",
 ]
+
+# entity spans: BIO conversion and entity-level scores (clinical NER)
+from skmedtext.metrics._entities import (  # noqa: E402
+    bio_to_spans,
+    check_spans,
+    entity_comparison_table,
+    entity_f1_score,
+    entity_report,
+    entity_scores,
+    make_span_scorer,
+    span_f1_scorer,
+    spans_to_bio,
+)
+
+__all__ += [
+    "bio_to_spans",
+    "check_spans",
+    "entity_comparison_table",
+    "entity_f1_score",
+    "entity_report",
+    "entity_scores",
+    "make_span_scorer",
+    "span_f1_scorer",
+    "spans_to_bio",
+]
