@@ -6,14 +6,12 @@ synonym substitution, each eligible word replaced independently with probability
 words ranked by their similarity to the sentence context.
 """
 
-import copy
 import math
 import numbers
 import os
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
@@ -24,18 +22,23 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skmedtext.augment._lexicon import (
     DEFAULT_PROTECTED_PATTERN,
-    ProtectedTermMatcher,
     default_negations,
     default_protected_terms,
     default_stop_words,
-    is_rewritable,
     is_word_unit,
     load_synonym_dictionary,
     read_term_file,
     resolve_word_set,
 )
-from skmedtext.text import JiebaTokenizer, contains_cjk, segment
-from skmedtext.utils import TextInputMixin, check_sampler_target, check_text_target, check_texts
+from skmedtext.augment._candidates import Lexicon
+from skmedtext.augment._rewrite import Segments, analyse, rewrite
+from skmedtext.utils import (
+    TextInputMixin,
+    check_sampler_target,
+    check_text_target,
+    check_texts,
+    int_seed,
+)
 
 __all__ = ["VocabularyAugmenter"]
 
@@ -48,385 +51,6 @@ _WORD2VEC_DEFAULTS = {
     "epochs": 5,
     "workers": 1,  # one worker thread: gensim is only reproducible single-threaded
 }
-# Units that end a sentence (context of an insertion) and a clause (scope of a
-# negation); a line break ends both.
-_SENTENCE_END = frozenset({"。", "！", "？", "!", "?", ".", ";", "；", "…"})
-# 、 is missing on purpose: it separates items of one list, all under the same
-# negation ("无发热、咳嗽、咳痰").
-_CLAUSE_END = _SENTENCE_END | frozenset({",", "，", ":", "：", "(", ")", "（", "）"})
-
-
-@dataclass
-class _Source:
-    """Everything about one source text that does not depend on the random draws."""
-
-    text: str
-    units: list
-    starts: np.ndarray
-    ends: np.ndarray
-    eligible: np.ndarray  # indices of units that may be substituted
-    substitutes: list  # candidate replacements, aligned with ``eligible``
-    slots: np.ndarray  # indices of units after which a word may be inserted
-    slot_candidates: list  # ranked insertion candidates, aligned with ``slots``
-
-
-class _Lexicon:
-    """Protected terms, negations, stop words and the two sources of related words."""
-
-    def __init__(
-        self, *, protected, pattern, negations, stop_words, table, kv, acronyms, n_neighbors,
-        min_sim,
-    ):
-        self.matcher = ProtectedTermMatcher(protected, pattern)
-        self.acronyms = acronyms
-        self.negations = negations
-        cjk_cues = sorted((w for w in negations if contains_cjk(w)), key=len, reverse=True)
-        self.cjk_negation = re.compile("|".join(map(re.escape, cjk_cues))) if cjk_cues else None
-        self.stop_words = stop_words
-        self.table = table
-        self.kv = kv
-        self.n_neighbors = n_neighbors
-        self.min_sim = min_sim
-        self._cache = {}
-        if kv is not None:
-            self.vectors = _centred(kv.get_normed_vectors())
-            # words the augmenter may ever write: decided once over the vocabulary
-            self.writable = np.fromiter(
-                (self.may_write(w) for w in kv.index_to_key), dtype=bool, count=len(kv)
-            )
-
-    def restricted_to(self, words):
-        """A copy that only writes word2vec words from ``words`` (lower-cased);
-        dictionary synonyms stay as given."""
-        other = copy.copy(self)
-        other._cache = {}
-        if self.kv is not None:
-            keep = np.zeros(len(self.kv), dtype=bool)
-            keep[[self.kv.key_to_index[w] for w in words if w in self.kv.key_to_index]] = True
-            other.writable = self.writable & keep
-        return other
-
-    def is_negation(self, unit):
-        """A negation cue or polarity word. CJK units containing a cue count too
-        (jieba glues 无/不/未 to the next word: 无力, 不伴, 未见), and so do English
-        words with the prefix ``non``."""
-        low = unit.lower()
-        if low in self.negations or low.endswith("n't"):
-            return True
-        if contains_cjk(low):
-            return self.cjk_negation is not None and self.cjk_negation.search(low) is not None
-        # "nonsmoker", "non-diabetic": word2vec happily offers them for their antonyms
-        return low.startswith("non") and len(low) > 4
-
-    def may_write(self, word):
-        """May ``word`` be put into a text (as substitute or insertion)?"""
-        return (
-            is_rewritable(word)
-            and word.lower() not in self.stop_words
-            and word.lower() not in self.acronyms
-            and not self.is_negation(word)
-            and not self.matcher.contains(word)
-        )
-
-    def row(self, unit):
-        """Row of ``unit`` in the word vectors (exact key first, then lower-cased)."""
-        if self.kv is None:
-            return None
-        index = self.kv.key_to_index.get(unit)
-        return self.kv.key_to_index.get(unit.lower()) if index is None else index
-
-    def substitutes(self, unit):
-        """Replacement candidates for ``unit``.
-
-        Its dictionary synonyms when it has any (a curated list beats
-        distributional neighbours), otherwise its ``n_neighbors`` nearest
-        word2vec neighbours with cosine >= ``min_similarity``.
-        """
-        low = unit.lower()
-        if low not in self._cache:
-            self.prefetch([unit])
-        return self._cache[low]
-
-    def prefetch(self, units):
-        """Compute the candidates of many units with one matrix product."""
-        todo, rows = [], []
-        for unit in units:
-            low = unit.lower()
-            if low in self._cache or low in todo:
-                continue
-            synonyms = [s for s in self.table.get(low, ()) if self._may_substitute(s)]
-            row = self.row(unit)
-            if synonyms or row is None:
-                self._cache[low] = synonyms
-            else:
-                todo.append(low)
-                rows.append(row)
-        if rows:
-            sims = self.vectors[rows] @ self.vectors.T
-            sims[np.arange(len(rows)), rows] = -np.inf
-            for low, found in zip(todo, self._top(sims)):
-                self._cache[low] = [w for w in found if w.lower() != low]
-
-    def _may_substitute(self, word):
-        # user synonyms may be phrases or codes; only keep negations/medical terms out
-        return not self.is_negation(word) and not self.matcher.contains(word)
-
-    def context_candidates(self, unit_groups, exclude):
-        """Insertion candidates for each group of units (a sentence), best first.
-
-        The context of a sentence is the mean of the (centred, unit-normalised)
-        word2vec vectors of its content words; candidates are the writable
-        vocabulary words closest to it by cosine, minus words already in the text.
-        """
-        if self.kv is None:
-            return self._dictionary_candidates(unit_groups, exclude)
-        contexts, kept = [], []
-        for g, units in enumerate(unit_groups):
-            rows = [r for r in map(self.row, units) if r is not None]
-            if rows:
-                mean = self.vectors[rows].mean(axis=0)
-                norm = np.linalg.norm(mean)
-                if norm > 0:
-                    contexts.append(mean / norm)
-                    kept.append(g)
-        result = [[] for _ in unit_groups]
-        if contexts:
-            sims = np.stack(contexts) @ self.vectors.T
-            sims[:, [r for r in map(self.row, exclude) if r is not None]] = -np.inf
-            for g, found in zip(kept, self._top(sims)):
-                result[g] = found
-        return result
-
-    def _dictionary_candidates(self, unit_groups, exclude):
-        # Without vectors the related words of a sentence are its words' dictionary
-        # synonyms, in order of appearance (there is no similarity to rank them by).
-        seen = {u.lower() for u in exclude}
-        result = []
-        for units in unit_groups:
-            words = []
-            for unit in units:
-                for syn in self.table.get(unit.lower(), ()):
-                    if syn.lower() not in seen and syn not in words and self.may_write(syn):
-                        words.append(syn)
-            result.append(words[: self.n_neighbors])
-        return result
-
-    def _top(self, sims):
-        """Per row of ``sims`` (b, V): the best ``n_neighbors`` writable words."""
-        sims = np.where(self.writable, sims, -np.inf)
-        k = min(self.n_neighbors, sims.shape[1])
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
-        keys = self.kv.index_to_key
-        return [[keys[i] for i in row if s[i] >= self.min_sim] for row, s in zip(top, sims)]
-
-
-def _centred(vectors):
-    """Subtract the mean word vector and renormalise.
-
-    word2vec vectors trained on a small corpus share a large common direction:
-    rare words sit close to it and would top every context ranking at cosine
-    ~0.99. Removing the mean (the first step of "all-but-the-top", Mu &
-    Viswanath 2018) makes the cosine reflect topic instead of frequency.
-    """
-    centred = vectors - vectors.mean(axis=0)
-    norms = np.linalg.norm(centred, axis=1, keepdims=True)
-    return (centred / np.where(norms > 0, norms, 1)).astype(np.float32)
-
-
-class _Segments:
-    """Word units of each text, segmented once on first use (jieba is the slow part).
-
-    Chinese goes through :class:`~skmedtext.text.JiebaTokenizer` (jieba with the
-    bundled medical dictionary, built once per fit), English through the same
-    regex words as :func:`~skmedtext.text.segment`; case is kept.
-    """
-
-    def __init__(self, texts):
-        self.texts = texts
-        self._units = {}
-        self._tokenizer = None
-
-    def __len__(self):
-        return len(self.texts)
-
-    def __getitem__(self, i):
-        if i not in self._units:
-            text = self.texts[i]
-            if not contains_cjk(text):  # regex words: no need to load jieba
-                self._units[i] = segment(text, level="word")
-            else:
-                if self._tokenizer is None:
-                    self._tokenizer = JiebaTokenizer(lowercase=False).fit()
-                self._units[i] = self._tokenizer.tokenize(text)
-        return self._units[i]
-
-
-def _offsets(text, units):
-    """Start/end character offsets of units produced, in order, from ``text``.
-
-    None when a unit is not found verbatim (the segmenter dropped a control
-    character inside it): such a text is then left unchanged rather than edited
-    at a guessed position.
-    """
-    starts, ends, pos = [], [], 0
-    for unit in units:
-        start = text.find(unit, pos)
-        if start < 0:
-            return None
-        starts.append(start)
-        ends.append(start + len(unit))
-        pos = start + len(unit)
-    return np.asarray(starts, dtype=int), np.asarray(ends, dtype=int)
-
-
-def _span_ids(text, spans):
-    """Per-character id of the protected span covering it (-1: none), longest first."""
-    ids = np.full(len(text) + 1, -1, dtype=int)
-    for k, (start, end) in enumerate(sorted(spans, key=lambda s: s[0] - s[1])):
-        free = ids[start:end] == -1
-        ids[start:end][free] = k
-    return ids
-
-
-def _newline_before(text, starts, ends):
-    """True for each unit preceded by a line break (the title/body break of a question)."""
-    gaps = [text[: starts[0]]] if len(starts) else []
-    gaps += [text[e:s] for e, s in zip(ends[:-1], starts[1:])]
-    return np.array(["\n" in gap for gap in gaps], dtype=bool)
-
-
-def _sentence_ids(units, newline_before):
-    """Sentence number of each unit: a new sentence after end punctuation or a line break."""
-    ids, current = [], 0
-    for i, unit in enumerate(units):
-        if i > 0 and (units[i - 1] in _SENTENCE_END or newline_before[i]):
-            current += 1
-        ids.append(current)
-    return np.asarray(ids, dtype=int)
-
-
-def _negation_blocked(units, newline_before, lexicon):
-    """Units after which nothing may be inserted because a negation governs them:
-    from a cue up to the end of its clause (the next clause punctuation unit or
-    line break), so the gap just before that punctuation is blocked too."""
-    blocked = np.zeros(len(units), dtype=bool)
-    in_scope = False
-    for i, unit in enumerate(units):
-        if unit in _CLAUSE_END or newline_before[i]:
-            in_scope = False
-        if lexicon.is_negation(unit):
-            in_scope = True
-        blocked[i] = in_scope
-    return blocked
-
-
-def _analyse(text, units, lexicon, need_insertion):
-    offsets = _offsets(text, units)
-    if offsets is None:
-        units = []
-        offsets = np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    starts, ends = offsets
-    n = len(units)
-    span_id = _span_ids(text, lexicon.matcher.spans(text, units, starts, ends))
-    protected = np.array([(span_id[s:e] >= 0).any() for s, e in zip(starts, ends)], dtype=bool)
-    content = np.array(
-        [is_word_unit(u) and u.lower() not in lexicon.stop_words for u in units], dtype=bool
-    )
-    negation = np.array([lexicon.is_negation(u) for u in units], dtype=bool)
-
-    eligible, substitutes = [], []
-    # the shape rule (no single Chinese character, no acronym) guards word2vec
-    # neighbours; a word the user's dictionary lists is substitutable regardless
-    shaped = np.array([is_rewritable(u) or u.lower() in lexicon.table for u in units], dtype=bool)
-    candidates = np.flatnonzero(content & shaped & ~protected & ~negation)
-    lexicon.prefetch([units[i] for i in candidates])
-    for i in candidates:
-        cands = lexicon.substitutes(units[i])
-        if cands:
-            eligible.append(i)
-            substitutes.append(cands)
-
-    slots, slot_candidates = [], []
-    if need_insertion and n:
-        newline_before = _newline_before(text, starts, ends)
-        sentence = _sentence_ids(units, newline_before)
-        groups = [[] for _ in range(sentence[-1] + 1)]
-        for unit, k, is_content in zip(units, sentence, content):
-            if is_content:
-                groups[k].append(unit)
-        ranked = lexicon.context_candidates(groups, exclude=units)
-        whole = None
-        inside_span = np.zeros(n, dtype=bool)  # unit i and unit i+1 are one protected term
-        right = span_id[starts[1:]]
-        inside_span[:-1] = (span_id[ends[:-1] - 1] == right) & (right >= 0)
-        blocked = inside_span | _negation_blocked(units, newline_before, lexicon)
-        for i in range(n):
-            if blocked[i] or not is_word_unit(units[i]):
-                continue
-            cands = ranked[sentence[i]]
-            if not cands:  # a sentence with no known content word: use the whole text
-                if whole is None:
-                    words = [u for u, c in zip(units, content) if c]
-                    whole = lexicon.context_candidates([words], units)[0]
-                cands = whole
-            if cands:
-                slots.append(i)
-                slot_candidates.append(cands)
-
-    return _Source(
-        text=text,
-        units=units,
-        starts=starts,
-        ends=ends,
-        eligible=np.asarray(eligible, dtype=int),
-        substitutes=substitutes,
-        slots=np.asarray(slots, dtype=int),
-        slot_candidates=slot_candidates,
-    )
-
-
-def _match_case(word, original):
-    if original.isupper() and len(original) > 1 and not contains_cjk(original):
-        return word.upper()
-    if original[:1].isupper() and not contains_cjk(original):
-        return word[:1].upper() + word[1:]
-    return word
-
-
-def _augment(source, rng, p_substitute, p_insert):
-    """One augmented text of ``source`` and its operation counts.
-
-    Every eligible unit gets its own Bernoulli(p_substitute) draw (eq. 25) and
-    every insertion slot its own Bernoulli(p_insert) draw; chosen words are drawn
-    uniformly from the candidate lists.
-    """
-    replaced = {}
-    hits = rng.random_sample(source.eligible.shape[0]) < p_substitute
-    for j in np.flatnonzero(hits):
-        cands, i = source.substitutes[j], source.eligible[j]
-        replaced[i] = _match_case(cands[rng.randint(len(cands))], source.units[i])
-    inserted = {}
-    hits = rng.random_sample(source.slots.shape[0]) < p_insert
-    for j in np.flatnonzero(hits):
-        cands = source.slot_candidates[j]
-        inserted[source.slots[j]] = cands[rng.randint(len(cands))]
-
-    text, pieces, pos = source.text, [], 0
-    for i, unit in enumerate(source.units):
-        pieces.append(text[pos : source.starts[i]])
-        pieces.append(replaced.get(i, unit))
-        if i in inserted:
-            word = inserted[i]
-            # a space between two Latin words, nothing next to Chinese
-            joiner = "" if contains_cjk(unit) or contains_cjk(word) else " "
-            pieces.append(joiner + word)
-        pos = source.ends[i]
-    pieces.append(text[pos:])
-    return "".join(pieces), len(replaced), len(inserted)
-
-
 @Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     random_state=_random_state_docstring,
@@ -684,9 +308,10 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
+        # one stream per fit: word2vec's seed is its first draw, then the sampling
         rng = check_random_state(self.random_state)
-        w2v_seed = rng.randint(np.iinfo(np.int32).max)
-        units_of = _Segments(X)
+        w2v_seed = int_seed(rng)
+        units_of = Segments(X)
         lexicon = self._make_lexicon(units_of, w2v_seed)
 
         plan = [np.arange(X.shape[0])]
@@ -705,9 +330,9 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
         texts, log = [], np.zeros((sources.shape[0], 4), dtype=int)
         for row, src in enumerate(sources):
             if src not in analysed:
-                analysed[src] = _analyse(X[src], units_of[src], lexicons[y[src]], need_insertion)
+                analysed[src] = analyse(X[src], units_of[src], lexicons[y[src]], need_insertion)
             source = analysed[src]
-            text, n_sub, n_ins = _augment(source, rng, self.p_substitute, self.p_insert)
+            text, n_sub, n_ins = rewrite(source, rng, self.p_substitute, self.p_insert)
             texts.append(text)
             log[row] = (source.eligible.shape[0], n_sub, source.slots.shape[0], n_ins)
 
@@ -762,7 +387,7 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
                 raise ValueError(
                     f"protected_pattern is not a valid regular expression: {exc}."
                 ) from exc
-        return _Lexicon(
+        return Lexicon(
             protected=self.protected_terms_,
             pattern=pattern,
             negations=self.negations_,
