@@ -90,7 +90,7 @@ def load_medical_abstracts(*, data_home=None, as_frame=False, return_X_y=False):
     --------
     >>> from skmedtext.datasets import load_medical_abstracts
     >>> X, y = load_medical_abstracts(return_X_y=True)
-    >>> X.shape, sorted(set(y))
+    >>> X.shape, sorted(set(y.tolist()))
     ((2310,), [1, 2, 3, 4, 5])
     """
     locate = partial(_locate, data_home=data_home)
