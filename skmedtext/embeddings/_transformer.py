@@ -1,21 +1,19 @@
 """Frozen Hugging Face encoders as scikit-learn transformers."""
 
-import numbers
+import os
+from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from skmedtext.utils import TextInputMixin, check_texts, resolve_device
+from skmedtext.embeddings._base import EmbedderMixin
+from skmedtext.utils import resolve_bf16, resolve_device
 
 __all__ = ["TransformerEmbedder"]
 
-_POOLINGS = ("auto", "cls", "mean")
-_OUTPUTS = ("pooled", "sequence")
-_LAYERS = ("last", "input")
 
-
-class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
+class TransformerEmbedder(EmbedderMixin, BaseEstimator):
     """Embed texts with a frozen local Hugging Face encoder.
 
     The encoder is loaded from disk (a preset name or a folder; nothing is ever
@@ -71,6 +69,20 @@ class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
     (2, 384)
     """
 
+    _parameter_constraints = {
+        "model_name_or_path": [str, os.PathLike, None],
+        "pooling": [StrOptions({"auto", "cls", "mean"})],
+        "output": [StrOptions({"pooled", "sequence"})],
+        "layer": [StrOptions({"last", "input"})],
+        "max_length": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "normalize": ["boolean"],
+        "device": [str, None],
+        "verbose": ["verbose"],
+    }
+    _vector_output = "pooled"
+    _feature_prefix = "embedding"
+
     def __init__(
         self,
         model_name_or_path=None,
@@ -94,15 +106,7 @@ class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         self.device = device
         self.verbose = verbose
 
-    def _check_params(self):
-        for name, allowed in (("pooling", _POOLINGS), ("output", _OUTPUTS), ("layer", _LAYERS)):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}; got {getattr(self, name)!r}.")
-        for name in ("max_length", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Load the encoder (no training) and validate ``X``.
 
@@ -117,8 +121,7 @@ class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         """
         from skmedtext.encoders import input_embedding_space, load_encoder
 
-        self._check_params()
-        check_texts(X, estimator_name=type(self).__name__)
+        self._check_fit_input(X)
         self.encoder_spec_, self.tokenizer_, self.model_ = load_encoder(self.model_name_or_path)
         self.model_.requires_grad_(False)
         input_space = input_embedding_space(self.model_)
@@ -155,7 +158,7 @@ class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
 
         if self.layer == "input":
             return self.model_.get_input_embeddings()(input_ids)
-        use_bf16 = str(input_ids.device).startswith("cuda") and torch.cuda.is_bf16_supported()
+        use_bf16 = resolve_bf16("auto", input_ids.device)
         with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
             return self.model_(input_ids=input_ids, attention_mask=mask).last_hidden_state
 
@@ -178,11 +181,8 @@ class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         """
         import torch
 
-        check_is_fitted(self, "model_")
-        X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
-        d = self.n_features_out_
-        shape = (len(X), d) if self.output == "pooled" else (len(X), self.max_length, d)
-        out = np.zeros(shape, dtype=np.float32)
+        X = self._check_transform_input(X)
+        out = self._empty_output(len(X))
         if len(X) == 0:
             return out
         ids = self._token_ids(X)
@@ -211,10 +211,3 @@ class TransformerEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         finally:
             self.model_.to("cpu")
         return out
-
-    def get_feature_names_out(self, input_features=None):
-        """Names ``embedding0 ... embedding{d-1}`` of the pooled output columns."""
-        check_is_fitted(self, "model_")
-        if self.output != "pooled":
-            raise AttributeError("feature names exist only for output='pooled'.")
-        return np.asarray([f"embedding{i}" for i in range(self.n_features_out_)], dtype=object)

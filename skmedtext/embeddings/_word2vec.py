@@ -1,21 +1,19 @@
 """word2vec embeddings (trained with gensim on the training texts, or loaded) as a transformer."""
 
 import hashlib
-import numbers
 import os
+from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 
+from skmedtext.embeddings._base import EmbedderMixin
+from skmedtext.pretrain import WORD2VEC_PARAMETER_CONSTRAINTS
 from skmedtext.text import UNKNOWN_INDEX, segment_texts, tokens_to_indices
-from skmedtext.utils import TextInputMixin, check_texts
+from skmedtext.utils import int_seed
 
 __all__ = ["Word2VecEmbedder"]
-
-_LEVELS = ("char", "word")
-_OUTPUTS = ("mean", "sequence")
 
 
 def _load_vectors(vectors):
@@ -36,7 +34,7 @@ def _load_vectors(vectors):
     return load_word_vectors(vectors)
 
 
-class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
+class Word2VecEmbedder(EmbedderMixin, BaseEstimator):
     """Embed texts with word2vec vectors trained on the training texts (or loaded).
 
     ``fit`` segments the texts into characters or words (jieba for Chinese, a
@@ -110,6 +108,17 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints = {
+        # ready vectors are recognised by their gensim type, checked when loaded
+        "vectors": "no_validation",
+        **WORD2VEC_PARAMETER_CONSTRAINTS,
+        "output": [StrOptions({"mean", "sequence"})],
+        "max_length": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+    _vector_output = "mean"
+    _feature_prefix = "word2vec"
+
     def __init__(
         self,
         vectors=None,
@@ -137,25 +146,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         self.max_length = max_length
         self.random_state = random_state
 
-    def _check_params(self):
-        if self.level not in _LEVELS:
-            raise ValueError(f"level must be one of {_LEVELS}; got {self.level!r}.")
-        if self.output not in _OUTPUTS:
-            raise ValueError(f"output must be one of {_OUTPUTS}; got {self.output!r}.")
-        for name in ("vector_size", "window", "min_count", "epochs", "max_length"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-        if not isinstance(self.negative, numbers.Integral) or self.negative < 0:
-            raise ValueError(f"negative must be a non-negative integer; got {self.negative!r}.")
-        if self.sg not in (0, 1):
-            raise ValueError(f"sg must be 0 (CBOW) or 1 (skip-gram); got {self.sg!r}.")
-
-    def _seed(self):
-        if isinstance(self.random_state, numbers.Integral):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train (or load) the vectors and build the embedding matrix.
 
@@ -169,8 +160,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         -------
         self : Word2VecEmbedder
         """
-        self._check_params()
-        X = check_texts(X, estimator_name=type(self).__name__)
+        X = self._check_fit_input(X)
         if self.vectors is None:
             from skmedtext.pretrain import train_word2vec
 
@@ -183,7 +173,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
                 negative=self.negative,
                 sg=self.sg,
                 epochs=self.epochs,
-                seed=self._seed(),
+                seed=int_seed(self.random_state),
             )
         else:
             wv = _load_vectors(self.vectors)
@@ -216,8 +206,7 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
             One array per text (possibly empty for a text without tokens);
             unknown tokens are 1.
         """
-        check_is_fitted(self, "vocabulary_")
-        X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
+        X = self._check_transform_input(X)
         return [
             tokens_to_indices(t, self.vocabulary_, self.max_length)
             for t in segment_texts(X, self.level)
@@ -234,24 +223,14 @@ class Word2VecEmbedder(TextInputMixin, TransformerMixin, BaseEstimator):
         -------
         embeddings : ndarray of shape (n, d) or (n, max_length, d), float32
         """
-        check_is_fitted(self, "vocabulary_")
-        X = check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
-        d = self.n_features_out_
+        X = self._check_transform_input(X)
+        out = self._empty_output(len(X))
         if self.output == "sequence":
-            out = np.zeros((len(X), self.max_length, d), dtype=np.float32)
             for row, ids in enumerate(self.to_indices(X)):
                 out[row, : len(ids)] = self.embedding_matrix_[ids]
             return out
-        out = np.zeros((len(X), d), dtype=np.float32)
         for row, tokens in enumerate(segment_texts(X, self.level)):
             ids = [self.vocabulary_[t] for t in tokens if t in self.vocabulary_]
             if ids:
                 out[row] = self.embedding_matrix_[ids].mean(axis=0)
         return out
-
-    def get_feature_names_out(self, input_features=None):
-        """Names ``word2vec0 ... word2vec{d-1}`` of the ``"mean"`` output columns."""
-        check_is_fitted(self, "vocabulary_")
-        if self.output != "mean":
-            raise AttributeError("feature names exist only for output='mean'.")
-        return np.asarray([f"word2vec{i}" for i in range(self.n_features_out_)], dtype=object)
