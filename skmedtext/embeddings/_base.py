@@ -17,8 +17,9 @@ __all__ = ["EmbedderMixin"]
 class EmbedderMixin(TextInputMixin, TransformerMixin):
     """Input checks, output allocation and ``get_feature_names_out`` of an embedder.
 
-    Subclasses set ``_vector_output`` (the ``output`` value of one vector per
-    text) and ``_feature_prefix``, and ``n_features_out_`` when fitted.
+    Subclasses implement ``_embed``, set ``_vector_output`` (the ``output`` value
+    of one vector per text) and ``_feature_prefix``, and ``n_features_out_`` when
+    fitted.
     """
 
     _vector_output = None
@@ -32,6 +33,29 @@ class EmbedderMixin(TextInputMixin, TransformerMixin):
         # output and max_length may be changed with set_params after fit
         self._validate_params()
         return check_texts(X, estimator_name=type(self).__name__, allow_empty=True)
+
+    def transform(self, X):
+        """Embed texts.
+
+        Parameters
+        ----------
+        X : sequence of str of length n
+
+        Returns
+        -------
+        embeddings : ndarray of shape (n, d) or (n, max_length, d), float32
+            One vector per text, or (sequence output) the vectors of the first
+            ``max_length`` units with exact zero vectors as padding.
+        """
+        X = self._check_transform_input(X)
+        out = self._empty_output(len(X))
+        if len(X):
+            self._embed(X, out)
+        return out
+
+    def _embed(self, X, out):
+        """Write the embeddings of the checked, non-empty texts ``X`` into ``out``."""
+        raise NotImplementedError
 
     def _empty_output(self, n_texts):
         """Zeros of shape ``(n, d)``, or ``(n, max_length, d)`` for sequence output."""

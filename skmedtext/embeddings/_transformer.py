@@ -168,23 +168,21 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         weights = mask.unsqueeze(-1).to(states.dtype)
         return (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
-    def transform(self, X):
-        """Embed texts.
-
-        Parameters
-        ----------
-        X : sequence of str of length n
-
-        Returns
-        -------
-        embeddings : ndarray of shape (n, d) or (n, max_length, d), float32
-        """
+    def _padded_batch(self, ids, rows, pad_id):
+        """Token ids and attention mask of ``rows``, padded to the longest of them."""
         import torch
 
-        X = self._check_transform_input(X)
-        out = self._empty_output(len(X))
-        if len(X) == 0:
-            return out
+        width = max(len(ids[i]) for i in rows)
+        input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for k, i in enumerate(rows):
+            input_ids[k, : len(ids[i])] = torch.as_tensor(ids[i])
+            mask[k, : len(ids[i])] = 1
+        return input_ids, mask
+
+    def _embed(self, X, out):
+        import torch
+
         ids = self._token_ids(X)
         device = resolve_device(self.device)
         pad_id = self.tokenizer_.pad_token_id or 0
@@ -192,12 +190,8 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         try:
             with torch.inference_mode():
                 for rows in self._batches(ids):
-                    width = max(len(ids[i]) for i in rows)
-                    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-                    mask = torch.zeros((len(rows), width), dtype=torch.long)
-                    for k, i in enumerate(rows):
-                        input_ids[k, : len(ids[i])] = torch.as_tensor(ids[i])
-                        mask[k, : len(ids[i])] = 1
+                    input_ids, mask = self._padded_batch(ids, rows, pad_id)
+                    width = input_ids.shape[1]
                     input_ids, mask = input_ids.to(device), mask.to(device)
                     states = self._states(input_ids, mask).float()
                     if self.output == "pooled":
@@ -210,4 +204,3 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
                         out[rows, :width] = states.cpu().numpy()
         finally:
             self.model_.to("cpu")
-        return out

@@ -212,25 +212,12 @@ class Word2VecEmbedder(EmbedderMixin, BaseEstimator):
             for t in segment_texts(X, self.level)
         ]
 
-    def transform(self, X):
-        """Embed texts.
-
-        Parameters
-        ----------
-        X : sequence of str of length n
-
-        Returns
-        -------
-        embeddings : ndarray of shape (n, d) or (n, max_length, d), float32
-        """
-        X = self._check_transform_input(X)
-        out = self._empty_output(len(X))
+    def _embed(self, X, out):
         if self.output == "sequence":
             for row, ids in enumerate(self.to_indices(X)):
                 out[row, : len(ids)] = self.embedding_matrix_[ids]
-            return out
+            return
         for row, tokens in enumerate(segment_texts(X, self.level)):
             ids = [self.vocabulary_[t] for t in tokens if t in self.vocabulary_]
             if ids:
                 out[row] = self.embedding_matrix_[ids].mean(axis=0)
-        return out

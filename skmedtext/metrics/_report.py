@@ -449,13 +449,15 @@ def estimator_scores(estimator, X):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    A linear SVM has no ``predict_proba``, so its decision scores come back (one
+    column for two classes, scikit-learn's binary convention):
+
+    >>> from sklearn.svm import LinearSVC
     >>> from skmedtext.metrics import estimator_scores
-    >>> X, y = load_iris(return_X_y=True)
-    >>> scores, classes = estimator_scores(LogisticRegression(max_iter=500).fit(X, y), X)
+    >>> X, y = [[0.0], [1.0], [2.0], [3.0]], ["no", "no", "yes", "yes"]
+    >>> scores, classes = estimator_scores(LinearSVC().fit(X, y), X)
     >>> scores.shape, classes.tolist()
-    ((150, 3), [0, 1, 2])
+    ((4,), ['no', 'yes'])
     """
     classes = getattr(estimator, "classes_", None)
     for method in ("predict_proba", "decision_function"):
