@@ -10,17 +10,19 @@ it from a fitted model; :func:`aggregate_reports` summarises folds.
 and :func:`skmedtext.evaluate.evaluate` share.
 """
 
+from skmedtext.metrics._labels import (
+    align_scores,
+    estimator_scores,
+    resolve_labels,
+    resolve_names,
+)
 from skmedtext.metrics._report import (
     PER_CLASS_METRICS,
     SCALAR_METRICS,
     ClassificationReport,
     aggregate_reports,
-    align_scores,
     classification_report_full,
-    estimator_scores,
     report_from_estimator,
-    resolve_labels,
-    resolve_names,
 )
 
 __all__ = [
