@@ -38,10 +38,10 @@ class JiebaTokenizer(TextInputMixin, TransformerMixin, BaseEstimator):
 
     Word level follows paper 000's preprocessing: jieba with a medical user
     dictionary whose term frequencies are adjusted so that the terms stay whole
-    (see the notes of ``skmedtext/text/_dictionary.py``). Character level follows paper 003's char-level
-    CMed-Word2Vec: one unit per Chinese character. At both levels English and
-    numbers are regex words (``"CT"``, ``"37.5"``, ``"covid-19"``), lowercased
-    by default; whitespace and control characters never appear in the output.
+    (see the notes of ``skmedtext/text/_dictionary.py``). Character level follows
+    paper 003's char-level CMed-Word2Vec: one unit per Chinese character. At both
+    levels English and numbers are regex words (``"CT"``, ``"37.5"``,
+    ``"covid-19"``), lowercased by default; whitespace and control characters never appear in the output.
 
     Parameters
     ----------
