@@ -41,7 +41,8 @@ class JiebaTokenizer(TextInputMixin, TransformerMixin, BaseEstimator):
     (see the notes of ``skmedtext/text/_dictionary.py``). Character level follows
     paper 003's char-level CMed-Word2Vec: one unit per Chinese character. At both
     levels English and numbers are regex words (``"CT"``, ``"37.5"``,
-    ``"covid-19"``), lowercased by default; whitespace and control characters never appear in the output.
+    ``"covid-19"``), lowercased by default; whitespace and control characters
+    never appear in the output.
 
     Parameters
     ----------
