@@ -187,7 +187,7 @@ def run(args):
     from sklearn.model_selection import StratifiedKFold
 
     from skmedtext.encoders import build_encoder, load_encoder
-    from skmedtext.encoders._e5 import get_skmedtext_home
+    from skmedtext.utils import get_skmedtext_home
 
     if args.cache_dir is None:
         args.cache_dir = str(get_skmedtext_home(args.home) / "bench_cache" / "e5")

@@ -194,7 +194,7 @@ def run(args):
     from transformers.utils import logging as hf_logging
 
     from skmedtext.encoders import resolve_encoder
-    from skmedtext.encoders._e5 import get_skmedtext_home
+    from skmedtext.utils import get_skmedtext_home
     from skmedtext.evaluate import evaluate
     from skmedtext.pretrain import pretrain_mlm, train_word2vec
 

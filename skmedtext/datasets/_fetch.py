@@ -13,15 +13,14 @@ when complete and verified (pooch's ``stream_download``), so an interrupted or
 corrupt transfer never leaves a file at the cached path.
 """
 
-import os
 import warnings
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["get_skmedtext_home"]
+from skmedtext.utils import get_skmedtext_home
 
-HOME_ENV_VAR = "SKMEDTEXT_HOME"
+__all__ = ["get_skmedtext_home"]
 _DOWNLOAD_SOURCE = "download cache"
 _TIMEOUT_S = 60
 
@@ -87,37 +86,6 @@ REMOTE_FILES = {
     # sha256 None: data/corpus/ohsumed.txt was not in the stored copy of text_gcn.
     "ohsumed23_en/corpus_ohsumed.txt": RemoteFile(f"{_TEXT_GCN}/corpus/ohsumed.txt", None),
 }
-
-
-def get_skmedtext_home(home=None):
-    """Return the root of skmedtext's cache (downloaded data, built encoders).
-
-    Parameters
-    ----------
-    home : str or path-like, default=None
-        An explicit folder. When ``None``, the ``SKMEDTEXT_HOME`` environment
-        variable is used if set, else ``$XDG_CACHE_HOME/skmedtext``, else
-        ``~/.cache/skmedtext``.
-
-    Returns
-    -------
-    home : pathlib.Path
-        The folder (not created here). The fetchers download into its
-        ``datasets`` sub-folder.
-
-    Examples
-    --------
-    >>> from skmedtext.datasets import get_skmedtext_home
-    >>> get_skmedtext_home("/tmp/cache").as_posix()
-    '/tmp/cache'
-    """
-    if home is None:
-        home = os.environ.get(HOME_ENV_VAR)
-    if home is None:
-        home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "skmedtext"
-    if not isinstance(home, (str, os.PathLike)):
-        raise TypeError(f"home must be a path or None; got {type(home).__name__}.")
-    return Path(home).expanduser()
 
 
 def _download_home(data_home):

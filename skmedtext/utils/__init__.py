@@ -3,6 +3,7 @@
 from skmedtext.utils._checkpoint import atomic_torch_save, claim_checkpoint_folder, params_digest
 from skmedtext.utils._device import resolve_bf16, resolve_device
 from skmedtext.utils._discovery import all_estimators
+from skmedtext.utils._home import get_skmedtext_home
 from skmedtext.utils._random import int_seed
 from skmedtext.utils._shapes import round_up, sequence_mask
 from skmedtext.utils._tags import TextInputMixin
@@ -16,6 +17,7 @@ __all__ = [
     "check_text_target",
     "check_texts",
     "claim_checkpoint_folder",
+    "get_skmedtext_home",
     "int_seed",
     "params_digest",
     "resolve_bf16",
