@@ -10,6 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from skmedtext._cli_io import (
+    CommandError,
+    check_output,
+    read_csv,
+    read_lines,
+    require_two_classes,
+    write_atomic,
+)
+
 __all__ = ["main"]
 
 SUITES = {
@@ -24,14 +33,11 @@ SUITES = {
     "text": "bench_text.py",
     "persistence": "bench_persistence.py",
     "baselines": "bench_baselines.py",
+    "external": "bench_external.py",
 }
 # two suites are parts of one script; a later --part from the user still wins
 _SUITE_ARGS = {"losses": ["--part", "losses"], "models": ["--part", "grid"]}
 _DEFAULT_OUTPUT = Path("results") / "benchmarks"
-
-
-class CommandError(Exception):
-    """A user error: printed as one line, exit status 2."""
 
 
 # -- demo ------------------------------------------------------------------------------
@@ -90,28 +96,14 @@ def _cmd_benchmark(args):
 
 
 # -- train / predict -------------------------------------------------------------------
-def _read_csv(path, columns):
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise CommandError(f"CSV file not found: {path}")
-    frame = pd.read_csv(path)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise CommandError(
-            f"column(s) {missing} not in {path}; available columns: {list(frame.columns)}"
-        )
-    return frame
-
-
 def _cmd_train(args):
     import joblib
 
     from skmedtext._registry import build_pipeline
 
-    frame = _read_csv(args.csv, [args.text_col, args.label_col])
-    frame = frame.dropna(subset=[args.text_col, args.label_col])
+    out = check_output(args.out, {"--csv": args.csv}, force=args.force)
+    frame = read_csv(args.csv, [args.text_col, args.label_col])
+    frame = require_two_classes(frame, args.text_col, args.label_col, args.csv)
     pipeline = build_pipeline(
         args.model, sampler=args.sampler, encoder=args.encoder, device=args.device,
         random_state=args.random_state, verbose=1,
@@ -120,9 +112,8 @@ def _cmd_train(args):
     y = frame[args.label_col].to_numpy()
     print(f"training {args.model} (sampler: {args.sampler}) on {len(X)} rows", flush=True)
     pipeline.fit(X, y)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, args.out)
-    print(f"saved fitted pipeline to {args.out}")
+    write_atomic(out, lambda tmp: joblib.dump(pipeline, tmp))
+    print(f"saved fitted pipeline to {out}")
 
 
 def _cmd_predict(args):
@@ -131,38 +122,28 @@ def _cmd_predict(args):
     model_path = Path(args.model)
     if not model_path.is_file():
         raise CommandError(f"model file not found: {model_path}")
-    pipeline = joblib.load(model_path)
-    frame = _read_csv(args.csv, [args.text_col])
+    out = check_output(args.out, {"--csv": args.csv, "--model": args.model}, force=args.force)
+    frame = read_csv(args.csv, [args.text_col])
     texts = frame[args.text_col]
     if texts.isna().any():
         rows = texts.index[texts.isna()].tolist()[:5]
         raise CommandError(f"column {args.text_col!r} has empty cells (rows {rows}...)")
+    pipeline = joblib.load(model_path)
     X = texts.astype(str).to_numpy(dtype=object)
     frame["prediction"] = pipeline.predict(X)
     if hasattr(pipeline, "predict_proba"):
         proba = pipeline.predict_proba(X)
         for k, label in enumerate(pipeline.classes_):
             frame[f"proba_{label}"] = proba[:, k]
-    frame.to_csv(args.out, index=False)
-    print(f"wrote {len(frame)} predictions to {args.out}")
+    write_atomic(out, lambda tmp: frame.to_csv(tmp, index=False))
+    print(f"wrote {len(frame)} predictions to {out}")
 
 
 # -- encoders / pretrain ---------------------------------------------------------------
-def _read_corpus_lines(paths):
-    texts = []
-    for path in paths:
-        path = Path(path)
-        if not path.is_file():
-            raise CommandError(f"corpus file not found: {path}")
-        with open(path, encoding="utf-8") as handle:
-            texts.extend(line.strip() for line in handle if line.strip())
-    return texts
-
-
 def _cmd_encoders_build(args):
     from skmedtext.encoders import build_encoder
 
-    corpus = _read_corpus_lines(args.corpus) if args.corpus else None
+    corpus = read_lines(args.corpus) if args.corpus else None
     path = build_encoder(args.name, home=args.home, corpus=corpus, overwrite=args.overwrite)
     print(path)
 
@@ -180,6 +161,8 @@ def _cmd_pretrain(args):
     for path in args.corpus:
         if not Path(path).is_file():
             raise CommandError(f"corpus file not found: {path}")
+        if Path(args.out).exists() and os.path.samefile(path, args.out):
+            raise CommandError(f"--out {args.out} is the corpus file {path}; choose another folder.")
     kwargs = dict(
         model_name_or_path=args.model_name_or_path,
         size=args.size,
@@ -229,16 +212,19 @@ def _parser():
     train.add_argument("--model", default="tfidf-lr", choices=sorted(MODELS))
     train.add_argument("--sampler", default="none", choices=sorted(SAMPLERS))
     train.add_argument("--encoder", default=None, help="encoder preset or folder")
-    train.add_argument("--out", required=True, help="output .joblib file")
+    train.add_argument("--out", required=True, help="output .joblib file (never one of the inputs)")
+    train.add_argument("--force", action="store_true", help="replace an existing --out file")
     train.add_argument("--device", default="auto")
     train.add_argument("--random-state", type=int, default=0)
     train.set_defaults(func=_cmd_train)
 
     predict = sub.add_parser("predict", help="predict a CSV with a saved pipeline")
-    predict.add_argument("--model", required=True, help="a .joblib file written by train")
+    predict.add_argument("--model", required=True,
+                         help="a .joblib file written by train (a pickle: only files you trust)")
     predict.add_argument("--csv", required=True)
     predict.add_argument("--text-col", required=True)
-    predict.add_argument("--out", required=True)
+    predict.add_argument("--out", required=True, help="output CSV file (never one of the inputs)")
+    predict.add_argument("--force", action="store_true", help="replace an existing --out file")
     predict.set_defaults(func=_cmd_predict)
 
     enc = sub.add_parser("encoders", help="build or list offline encoders")
