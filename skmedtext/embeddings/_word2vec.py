@@ -56,9 +56,10 @@ class Word2VecEmbedder(EmbedderMixin, BaseEstimator):
     ----------
     vectors : None, str, path-like or gensim KeyedVectors, default=None
         ``None`` trains word2vec on the texts given to ``fit``. Otherwise ready
-        vectors: a ``KeyedVectors``/``Word2Vec`` object, a gensim save
-        (``.kv``, ``.model``) or a word2vec-format file (``.txt``/``.vec`` text,
-        ``.bin`` binary). Then ``vector_size`` and the training parameters are
+        vectors: a ``KeyedVectors``/``Word2Vec`` object or a file read by
+        :func:`~skmedtext.pretrain.load_word_vectors` (``.txt``/``.vec`` word2vec
+        text, ``.bin`` binary, ``.npz``; gensim's pickled ``.kv``/``.model`` saves
+        are refused). Then ``vector_size`` and the training parameters are
         ignored, and the vectors' own vocabulary is used.
     level : {"char", "word"}, default="char"
         Unit of segmentation: Chinese characters, or words (jieba for Chinese).

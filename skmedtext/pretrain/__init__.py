@@ -6,6 +6,7 @@ from skmedtext.pretrain._tokenizer import train_wordpiece_tokenizer
 from skmedtext.pretrain._word2vec import (
     WORD2VEC_PARAMETER_CONSTRAINTS,
     load_word_vectors,
+    save_word_vectors,
     train_word2vec,
 )
 
@@ -15,6 +16,7 @@ __all__ = [
     "load_word_vectors",
     "pretrain_mlm",
     "read_corpus",
+    "save_word_vectors",
     "train_word2vec",
     "train_wordpiece_tokenizer",
 ]

@@ -23,7 +23,12 @@ from pathlib import Path
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 
-__all__ = ["WORD2VEC_PARAMETER_CONSTRAINTS", "train_word2vec", "load_word_vectors"]
+__all__ = [
+    "WORD2VEC_PARAMETER_CONSTRAINTS",
+    "load_word_vectors",
+    "save_word_vectors",
+    "train_word2vec",
+]
 
 #: Constraints of the word2vec parameters that :func:`train_word2vec` shares with
 #: :class:`~skmedtext.embeddings.Word2VecEmbedder`; both validate them from this one
@@ -38,8 +43,13 @@ WORD2VEC_PARAMETER_CONSTRAINTS = {
     "epochs": [Interval(Integral, 1, None, closed="left")],
 }
 
-_TEXT_SUFFIXES = (".txt", ".vec")
-_BINARY_SUFFIXES = (".bin",)
+# Formats that hold only data: a pickle-based file (gensim's KeyedVectors.save,
+# a saved Word2Vec model) can run code when loaded, so it is never read.
+_FORMATS = {".txt": "text", ".vec": "text", ".bin": "binary", ".npz": "npz"}
+_FORMATS_DOC = (
+    "word2vec text (.txt, .vec), word2vec binary (.bin) or skmedtext's .npz "
+    "(save_word_vectors)"
+)
 
 
 def _is_tokenized(corpus):
@@ -82,24 +92,18 @@ def _tokenize_corpus(corpus, level, tokenizer, clean):
     return [tokenize(doc) for doc in documents]
 
 
-def _output_format(path):
+def _vector_format(path, role):
+    """The format of ``path`` from its suffix; a ValueError for any other file."""
     suffix = Path(path).suffix.lower()
-    if suffix in _TEXT_SUFFIXES:
-        return "text"
-    if suffix in _BINARY_SUFFIXES:
-        return "binary"
-    return "gensim"
-
-
-def _save(wv, out):
-    out = Path(out).expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fmt = _output_format(out)
-    if fmt == "gensim":
-        wv.save(str(out))
-    else:
-        wv.save_word2vec_format(str(out), binary=fmt == "binary")
-    return out
+    if suffix not in _FORMATS:
+        raise ValueError(
+            f"{role} {str(path)!r}: word vectors are read and written only as "
+            f"{_FORMATS_DOC}, formats that cannot hold code; gensim's own .kv/.model files "
+            "are pickles and are refused. Convert trusted gensim vectors once with "
+            "kv.save_word2vec_format('vectors.bin', binary=True) (or "
+            "skmedtext.pretrain.save_word_vectors(kv, 'vectors.npz'))."
+        )
+    return _FORMATS[suffix]
 
 
 @validate_params(
@@ -184,11 +188,11 @@ def train_word2vec(
     clean : bool, default=True
         Apply :func:`~skmedtext.text.clean_text` (default options) first.
     out : path-like or None, default=None
-        Where to save the vectors: ``.txt``/``.vec`` word2vec text format,
-        ``.bin`` word2vec binary format, anything else gensim's native
-        ``KeyedVectors.save`` (for large vocabularies it writes the array beside
-        it as ``<out>.vectors.npy``; keep the files together). Read any of them
-        back with :func:`load_word_vectors` or ``Word2VecEmbedder(vectors=out)``.
+        Where to save the vectors (:func:`save_word_vectors`): ``.txt``/``.vec``
+        word2vec text format, ``.bin`` word2vec binary format or ``.npz``
+        (vocabulary, vectors and counts as plain arrays). Other suffixes are
+        refused before training. Read any of them back with
+        :func:`load_word_vectors` or ``Word2VecEmbedder(vectors=out)``.
     word2vec_params : dict or None, default=None
         Other ``gensim.models.Word2Vec`` arguments (``max_final_vocab``,
         ``hs``, ``cbow_mean``, ``ns_exponent``, ``shrink_windows`` ...).
@@ -216,6 +220,8 @@ def train_word2vec(
     """
     from gensim.models import Word2Vec
 
+    if out is not None:
+        _vector_format(out, "out")  # before the training, not after it
     if _is_tokenized(corpus):
         sentences = _check_tokenized(corpus)
     else:
@@ -250,18 +256,114 @@ def train_word2vec(
     model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
     wv = model.wv
     if out is not None:
-        _save(wv, out)
+        save_word_vectors(wv, out)
+    return wv
+
+
+@validate_params(
+    {"wv": [HasMethods(["save_word2vec_format"])], "path": [str, os.PathLike]},
+    prefer_skip_nested_validation=True,
+)
+def save_word_vectors(wv, path):
+    """Save word vectors in a format that holds only data (never a pickle).
+
+    The format follows the suffix: ``.txt``/``.vec`` word2vec text, ``.bin``
+    word2vec binary, ``.npz`` numpy arrays ``words`` (str), ``vectors``
+    (float32) and ``counts`` (int64, the training counts; -1 where unknown),
+    read back with ``allow_pickle=False``. The word2vec formats are the common
+    currency of other tools; ``.npz`` also keeps the counts.
+
+    Parameters
+    ----------
+    wv : gensim.models.KeyedVectors
+    path : str or path-like
+        Parent folders are created.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not ``.txt``, ``.vec``, ``.bin`` or ``.npz``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from skmedtext.pretrain import train_word2vec, save_word_vectors, load_word_vectors
+    >>> wv = train_word2vec(["胸痛胸闷"] * 10, vector_size=4)
+    >>> path = save_word_vectors(wv, os.path.join(tempfile.mkdtemp(), "cmed_char.npz"))
+    >>> load_word_vectors(path).index_to_key == wv.index_to_key
+    True
+    """
+    import numpy as np
+
+    path = Path(path).expanduser()
+    fmt = _vector_format(path, "path")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt != "npz":
+        wv.save_word2vec_format(str(path), binary=fmt == "binary")
+        return path
+    words = list(wv.index_to_key)
+    counts = [_count(wv, word) for word in words]
+    with open(path, "wb") as handle:  # a handle: np.savez would append ".npz" to a str
+        np.savez(
+            handle,
+            words=np.array(words, dtype=str),
+            vectors=np.asarray(wv.vectors, dtype=np.float32),
+            counts=np.asarray(counts, dtype=np.int64),
+        )
+    return path
+
+
+def _count(wv, word):
+    try:
+        return int(wv.get_vecattr(word, "count"))
+    except (KeyError, AttributeError):
+        return -1
+
+
+def _load_npz(path):
+    import numpy as np
+    from gensim.models import KeyedVectors
+
+    with np.load(path, allow_pickle=False) as data:
+        missing = {"words", "vectors"} - set(data.files)
+        if missing:
+            raise ValueError(f"holds no {sorted(missing)} array(s); it has {sorted(data.files)}")
+        words, vectors = data["words"], data["vectors"]
+        counts = data["counts"] if "counts" in data.files else None
+    if words.ndim != 1 or words.dtype.kind != "U":
+        raise ValueError(f"'words' must be a 1-D str array; got {words.dtype} {words.shape}")
+    if vectors.ndim != 2 or vectors.shape[0] != words.shape[0] or vectors.dtype.kind != "f":
+        raise ValueError(
+            f"'vectors' must be a float array of shape ({words.shape[0]}, d); got "
+            f"{vectors.dtype} {vectors.shape}"
+        )
+    if len(set(words.tolist())) != words.shape[0]:
+        raise ValueError("'words' holds duplicates")
+    wv = KeyedVectors(vector_size=vectors.shape[1])
+    wv.add_vectors(words.tolist(), vectors.astype(np.float32))
+    if counts is not None and counts.shape == words.shape and counts.dtype.kind in "iu":
+        for word, count in zip(words.tolist(), counts.tolist()):
+            if count >= 0:
+                wv.set_vecattr(word, "count", count)
     return wv
 
 
 @validate_params({"path": [str, os.PathLike]}, prefer_skip_nested_validation=True)
 def load_word_vectors(path):
-    """Load word vectors saved by :func:`train_word2vec` (or any word2vec tool).
+    """Load word vectors from a file that holds only data (never a pickle).
 
-    The format follows the file name as in :func:`train_word2vec`: ``.txt``/``.vec``
-    word2vec text, ``.bin`` word2vec binary, anything else a gensim
-    ``KeyedVectors.save`` (or a saved ``Word2Vec`` model, whose vectors are
-    returned).
+    The format follows the suffix as in :func:`save_word_vectors`:
+    ``.txt``/``.vec`` word2vec text, ``.bin`` word2vec binary, ``.npz``
+    skmedtext's arrays (loaded with ``allow_pickle=False``). Any other file,
+    gensim's ``KeyedVectors.save``/``Word2Vec.save`` output (``.kv``,
+    ``.model``) included, is refused: those are pickles, and loading a pickle
+    runs whatever code it names. Convert vectors you trust once, in the session
+    that made them or after loading them yourself:
+    ``kv.save_word2vec_format("vectors.bin", binary=True)``.
 
     Parameters
     ----------
@@ -275,29 +377,31 @@ def load_word_vectors(path):
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    TypeError
-        If a gensim file holds something other than word vectors.
+    ValueError
+        If the suffix is not one of the formats above, or the file is not valid
+        in its format (the message names the file).
 
     Examples
     --------
     >>> import tempfile, os
     >>> from skmedtext.pretrain import train_word2vec, load_word_vectors
-    >>> path = os.path.join(tempfile.mkdtemp(), "cmed_char.kv")
+    >>> path = os.path.join(tempfile.mkdtemp(), "cmed_char.bin")
     >>> wv = train_word2vec(["胸痛胸闷"] * 10, vector_size=4, out=path)
     >>> bool((load_word_vectors(path).vectors == wv.vectors).all())
     True
     """
     from gensim.models import KeyedVectors
-    from gensim.utils import SaveLoad
 
     path = Path(path).expanduser()
     if not path.is_file():
         raise FileNotFoundError(f"word-vector file {str(path)!r} does not exist.")
-    fmt = _output_format(path)
-    if fmt != "gensim":
+    fmt = _vector_format(path, "word-vector file")
+    try:
+        if fmt == "npz":
+            return _load_npz(path)
         return KeyedVectors.load_word2vec_format(str(path), binary=fmt == "binary")
-    loaded = SaveLoad.load(str(path))
-    loaded = getattr(loaded, "wv", loaded)
-    if not isinstance(loaded, KeyedVectors):
-        raise TypeError(f"{str(path)!r} holds a {type(loaded).__name__}, not word vectors.")
-    return loaded
+    except Exception as exc:
+        raise ValueError(
+            f"word-vector file {str(path)!r} is not valid {fmt} word vectors: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc

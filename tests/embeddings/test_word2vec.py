@@ -99,8 +99,8 @@ def test_loaded_vectors_reproduce_the_trained_space(fitted, texts, tmp_path):
     wv = KeyedVectors(vector_size=16)
     keys = sorted(fitted.vocabulary_, key=fitted.vocabulary_.get)
     wv.add_vectors(keys, fitted.embedding_matrix_[2:])
-    path = tmp_path / "vectors.kv"
-    wv.save(str(path))
+    path = tmp_path / "vectors.bin"  # binary word2vec: exact float32, no pickle
+    wv.save_word2vec_format(str(path), binary=True)
     for source in (wv, str(path)):
         loaded = Word2VecEmbedder(vectors=source, min_count=10_000).fit(texts[:3])
         assert loaded.embedding_space_ == fitted.embedding_space_

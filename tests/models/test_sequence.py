@@ -238,14 +238,14 @@ def test_word2vec_space_matches_an_identically_fitted_embedder(split):
 def test_saved_vectors_and_word_level(split, tmp_path):
     X, y, _, _ = split
     embedder = Word2VecEmbedder(level="word", vector_size=16, min_count=2, random_state=0).fit(X)
-    wv_path = tmp_path / "word.kv"
+    wv_path = tmp_path / "word.bin"  # word2vec binary: gensim pickles are refused
     from gensim.models import KeyedVectors
 
     wv = KeyedVectors(vector_size=16)
     wv.add_vectors(
         sorted(embedder.vocabulary_, key=embedder.vocabulary_.get), embedder.embedding_matrix_[2:]
     )
-    wv.save(str(wv_path))
+    wv.save_word2vec_format(str(wv_path), binary=True)
     clf = tiny(BiGRUClassifier, embedding=str(wv_path), level="word", max_epochs=1).fit(X, y)
     assert clf.embedding_space_ == embedder.embedding_space_
     assert clf.embedding_dim_ == 16 and "高血压" in clf.vocabulary_

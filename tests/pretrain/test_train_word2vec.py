@@ -47,7 +47,7 @@ def test_same_seed_same_vectors_other_seed_differs(triage_texts, char_vectors):
     assert not np.array_equal(other.vectors, char_vectors.vectors)
 
 
-@pytest.mark.parametrize("name", ["cmed_char.kv", "cmed_char.txt", "cmed_char.bin"])
+@pytest.mark.parametrize("name", ["cmed_char.npz", "cmed_char.txt", "cmed_char.bin"])
 def test_saved_file_reloads_identical(tmp_path, triage_texts, char_vectors, name):
     out = tmp_path / "vectors" / name
     wv = train_word2vec(triage_texts, level="char", out=out, **SMALL)
