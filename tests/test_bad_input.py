@@ -112,7 +112,7 @@ BAD_TEXTS = {
 
 
 # SAAN also reads 2-D arrays as feature vectors, so a 2-D array of strings is numeric input
-SAAN_VECTOR_MESSAGE = (ValueError, r"could not convert string to float")
+SAAN_VECTOR_MESSAGE = (ValueError, r"2-D input of shape \(2, 2\) holds strings.*numeric vectors")
 def _fit_cases():
     for name in TEXT_ESTIMATORS:
         for bad in BAD_TEXTS:

@@ -58,6 +58,8 @@ def input_kind(X):
         return "vector"
     if isinstance(first, (str, bytes, SyntheticSequence)) or first is None:
         return "text"
+    if isinstance(first, (list, tuple)) and len(first) == 1 and isinstance(first[0], str):
+        return "text"  # [[text], ...]: scikit-learn's one-column layout
     return "sequence" if np.ndim(first) == 2 else "vector"
 
 
@@ -227,6 +229,27 @@ def _forget_features(sampler):
         sampler.__dict__.pop(attr, None)
 
 
+def _refuse_strings(sampler, X):
+    """Refuse 2-D strings, which ``validate_data`` would silently parse as numbers."""
+    if sparse.issparse(X):
+        return
+    if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        X = X.to_numpy()
+    try:
+        values = np.asarray(X)
+    except ValueError:
+        return  # ragged: validate_data names the problem
+    strings = values.dtype.kind in "US" or (
+        values.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in values.ravel())
+    )
+    if strings:
+        raise ValueError(
+            f"{type(sampler).__name__}: 2-D input of shape {values.shape} holds strings; 2-D "
+            "input must be numeric vectors. Pass raw texts as a 1-D sequence or a single "
+            "column (n, 1)."
+        )
+
+
 class VectorInput(_InputKind):
     """2-D vectors (dense or sparse), cut into ``n_tokens`` feature chunks."""
 
@@ -236,6 +259,7 @@ class VectorInput(_InputKind):
 
     @staticmethod
     def check(sampler, X, y):
+        _refuse_strings(sampler, X)
         return validate_data(
             sampler,
             X=X,

@@ -211,8 +211,9 @@ def _save(checkpoint, modules, rng, noise, g_hist, d_hist, epochs_done):
         epochs_done=epochs_done,
         numpy_rng=rng.bit_generator.state,
         noise=noise.get_state(),
-        g_hist=g_hist[:, :epochs_done].copy(),
-        d_hist=d_hist[:, :epochs_done].copy(),
+        # tensors, not numpy arrays: the file must load with weights_only=True
+        g_hist=torch.from_numpy(g_hist[:, :epochs_done].copy()),
+        d_hist=torch.from_numpy(d_hist[:, :epochs_done].copy()),
     )
     atomic_torch_save(state, checkpoint / _STATE_FILE)
 
@@ -222,15 +223,24 @@ def _restore(checkpoint, modules, rng, noise, g_hist, d_hist):
     path = None if checkpoint is None else checkpoint / _STATE_FILE
     if path is None or not path.is_file():
         return 0
-    # our own file, written by _save: plain tensors, dicts and numpy arrays
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    for name, part in modules.items():
-        part.load_state_dict(state[name])
-    rng.bit_generator.state = state["numpy_rng"]
-    noise.set_state(state["noise"])
-    done = min(int(state["epochs_done"]), g_hist.shape[1])
-    g_hist[:, :done] = state["g_hist"][:, :done]
-    d_hist[:, :done] = state["d_hist"][:, :done]
+    # weights_only: the fingerprint in fit.json is plain JSON anyone can copy, so the
+    # file itself must not be able to run code (tensors, dicts and numbers only)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        for name, part in modules.items():
+            part.load_state_dict(state[name])
+        rng.bit_generator.state = state["numpy_rng"]
+        noise.set_state(state["noise"])
+        done = min(int(state["epochs_done"]), g_hist.shape[1])
+        g_hist[:, :done] = np.asarray(state["g_hist"])[:, :done]
+        d_hist[:, :done] = np.asarray(state["d_hist"])[:, :done]
+    except Exception as exc:
+        raise ValueError(
+            f"SAAN checkpoint {str(path)!r} cannot be restored ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200] if str(exc) else 'unreadable'}); it is corrupt, "
+            "was written by an older skmedtext, or holds more than tensors. Delete the folder "
+            f"{str(checkpoint)!r} to start over."
+        ) from exc
     return done
 
 
