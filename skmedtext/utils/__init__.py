@@ -1,6 +1,11 @@
 """Shared helpers (public so that users' own estimators can reuse them)."""
 
-from skmedtext.utils._checkpoint import atomic_torch_save, claim_checkpoint_folder, params_digest
+from skmedtext.utils._checkpoint import (
+    atomic_torch_save,
+    claim_checkpoint_folder,
+    fsync_path,
+    params_digest,
+)
 from skmedtext.utils._device import resolve_bf16, resolve_device
 from skmedtext.utils._discovery import all_estimators
 from skmedtext.utils._home import get_skmedtext_home
@@ -17,6 +22,7 @@ __all__ = [
     "check_text_target",
     "check_texts",
     "claim_checkpoint_folder",
+    "fsync_path",
     "get_skmedtext_home",
     "int_seed",
     "params_digest",

@@ -4,6 +4,7 @@ import numbers
 from collections.abc import Mapping, Set
 
 import numpy as np
+import pandas as pd
 from sklearn.utils.multiclass import check_classification_targets
 
 from skmedtext._synthetic import SyntheticSequence
@@ -22,10 +23,14 @@ def _positions(mask, limit=5):
 
 
 def _is_missing(value):
-    if value is None:
+    # pandas' own markers (a "string"/"Int64" column, a datetime column) are missing
+    # values too, not objects of a wrong type
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return bool(np.isnan(value))
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
     return False
 
 
@@ -75,7 +80,7 @@ def check_texts(
     TypeError
         If ``X`` is a single string, or an element is not text (bytes, numbers, ...).
     ValueError
-        If ``X`` is empty, has the wrong shape, holds missing values (None/NaN) or
+        If ``X`` is empty, has the wrong shape, holds missing values (None, NaN, ``pd.NA``, ``pd.NaT``) or
         texts with lone surrogates (invalid UTF-8 decoded with ``surrogateescape``).
 
     Examples
@@ -104,6 +109,8 @@ def check_texts(
             raise TypeError(
                 f"{estimator_name} expects a sequence of texts; got {type(X).__name__}."
             ) from exc
+        if items and all(isinstance(v, (list, tuple)) and len(v) == 1 for v in items):
+            items = [v[0] for v in items]  # scikit-learn's one-column (n, 1) layout, as lists
         X = np.empty(len(items), dtype=object)
         X[:] = items
     if X.ndim == 2 and X.shape[1] == 1:
