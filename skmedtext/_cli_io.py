@@ -83,13 +83,21 @@ def check_output(out, inputs, *, force, flag="--out"):
 
 
 def write_atomic(out, write):
-    """Call ``write(temporary_path)``, then rename it to ``out``: never a half-written file."""
+    """Call ``write(temporary_path)``, then rename it to ``out``: never a half-written file.
+
+    An ``OSError`` (disk full, permissions) becomes a :class:`CommandError`; the
+    temporary file is removed and an existing ``out`` is left as it was.
+    """
     out = Path(out)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
         os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        kept = "the previous file is unchanged" if out.exists() else "nothing was written"
+        raise CommandError(f"could not write {out}: {exc.strerror or exc}; {kept}.") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

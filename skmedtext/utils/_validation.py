@@ -157,6 +157,15 @@ def check_text_target(y, n_samples, *, estimator_name="estimator"):
     """Validate a classification target for ``n_samples`` texts; return a 1-D array."""
     if y is None:
         raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    if not hasattr(y, "dtype") and not isinstance(y, (str, bytes)):
+        # a list: numpy would turn ["a", nan] into the two strings "a" and "nan"
+        try:
+            as_objects = np.asarray(y, dtype=object)
+        except ValueError:
+            as_objects = None
+        y = np.asarray(y)
+        if as_objects is not None and as_objects.shape == y.shape and y.dtype.kind in "US":
+            y = as_objects if any(_is_missing(v) for v in as_objects.ravel()) else y
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
