@@ -82,7 +82,7 @@ def test_console_entry_point_lists_encoders():
 @pytest.mark.parametrize(
     "suite",
     ["samplers", "augment", "losses", "models", "ablation", "speed", "encoders", "pretrain",
-     "text", "persistence", "baselines"],
+     "text", "persistence", "baselines", "external"],
 )
 def test_benchmark_options_are_accepted_by_each_script(suite, tmp_path):
     from skmedtext.cli import _benchmark_command
@@ -108,6 +108,18 @@ def test_benchmark_flags_pass_through_unchanged():
     command = _benchmark_command("losses", ["--", "--n-splits", "5", "--output", "l.md"])
     assert command[2:] == ["--part", "losses", "--n-splits", "5", "--output", "l.md"]
     assert _benchmark_command("text", ["--out", "t.md"])[2:] == ["--out", "t.md"]
+
+
+def test_external_suite_quick_tfidf_row(data_root, tmp_path):
+    # the smallest real run of the external benchmark: one corpus, one row, subsampled
+    out = tmp_path / "external.md"
+    code = main(["benchmark", "--suite", "external", "--quick", "--only", "char",
+                 "--datasets", "kuake_qic", "--data-home", str(data_root),
+                 "--cache-dir", str(tmp_path / "cache"), "--output", str(out)])  # fmt: skip
+    assert code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "kuake_qic" in text and "84.3 (BERT-base" in text and "**dev**" in text
+    assert "char TF-IDF + balanced LR" in text and "Command:" in text
 
 
 def test_fixed_dataset_suites_refuse_another_dataset(capfd):
