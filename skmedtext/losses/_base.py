@@ -17,18 +17,35 @@ def check_class_counts(class_counts, *, name="class_counts"):
     The counts are per class in class-index order, as measured on the training fold.
     A zero count is allowed (a rare class can be missing from a fold).
     """
-    counts = np.asarray(class_counts)
-    if counts.ndim != 1 or counts.size < 2:
+    counts = check_counts(class_counts, name=name, min_size=2, unit="class")
+    if counts.sum() == 0:
+        raise ValueError(f"{name} sums to zero: no training samples were counted.")
+    return counts
+
+
+def check_counts(counts, *, name, min_size, unit):
+    """1-D non-negative integer counts (one per class or label) as int64."""
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or counts.size < min_size:
+        at_least = (
+            f" (at least {min_size} {unit}es)"
+            if unit == "class" and min_size > 1
+            else ""
+        )
         raise ValueError(
-            f"{name} must be a 1-D array with one count per class (at least 2 classes); "
+            f"{name} must be a 1-D array with one count per {unit}{at_least}; "
             f"got shape {counts.shape}."
         )
     if counts.dtype == bool or not np.issubdtype(counts.dtype, np.number):
         raise TypeError(f"{name} must hold integer counts; got dtype {counts.dtype}.")
-    if not np.all(np.isfinite(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
-        raise ValueError(f"{name} must hold non-negative integer counts; got {counts.tolist()}.")
-    if counts.sum() == 0:
-        raise ValueError(f"{name} sums to zero: no training samples were counted.")
+    if (
+        not np.all(np.isfinite(counts))
+        or np.any(counts < 0)
+        or np.any(counts != np.round(counts))
+    ):
+        raise ValueError(
+            f"{name} must hold non-negative integer counts; got {counts.tolist()}."
+        )
     return counts.astype(np.int64)
 
 
@@ -81,28 +98,44 @@ def as_weight_tensor(values, n_classes=None, *, name):
     weight = torch.as_tensor(np.asarray(values, dtype=np.float64), dtype=torch.float32)
     if weight.ndim != 1 or (n_classes is not None and weight.numel() != n_classes):
         expected = "K" if n_classes is None else n_classes
-        raise ValueError(f"{name} must be 1-D with {expected} entries; got shape {tuple(weight.shape)}.")
+        raise ValueError(
+            f"{name} must be 1-D with {expected} entries; got shape {tuple(weight.shape)}."
+        )
     if not torch.isfinite(weight).all() or (weight < 0).any():
-        raise ValueError(f"{name} must be finite and non-negative; got {weight.tolist()}.")
+        raise ValueError(
+            f"{name} must be finite and non-negative; got {weight.tolist()}."
+        )
     return weight
 
 
 def check_logits_target(logits, target, n_classes=None, *, name="loss"):
     """Shape/dtype checks that give a clear message instead of an indexing error."""
     if not isinstance(logits, torch.Tensor) or logits.ndim != 2:
-        shape = tuple(logits.shape) if hasattr(logits, "shape") else type(logits).__name__
+        shape = (
+            tuple(logits.shape) if hasattr(logits, "shape") else type(logits).__name__
+        )
         raise ValueError(f"{name} expects logits of shape (n, K); got {shape}.")
     if not isinstance(target, torch.Tensor) or target.ndim != 1:
-        shape = tuple(target.shape) if hasattr(target, "shape") else type(target).__name__
+        shape = (
+            tuple(target.shape) if hasattr(target, "shape") else type(target).__name__
+        )
         raise ValueError(f"{name} expects a 1-D target of class indices; got {shape}.")
-    if target.dtype.is_floating_point or target.dtype == torch.bool or target.is_complex():
-        raise TypeError(f"{name} expects integer class indices (int64); got target dtype {target.dtype}.")
+    if (
+        target.dtype.is_floating_point
+        or target.dtype == torch.bool
+        or target.is_complex()
+    ):
+        raise TypeError(
+            f"{name} expects integer class indices (int64); got target dtype {target.dtype}."
+        )
     if target.shape[0] != logits.shape[0]:
         raise ValueError(
             f"{name}: logits have {logits.shape[0]} rows but target has {target.shape[0]}."
         )
     if logits.shape[1] < 2:
-        raise ValueError(f"{name} needs at least 2 classes (logit columns); got {logits.shape[1]}.")
+        raise ValueError(
+            f"{name} needs at least 2 classes (logit columns); got {logits.shape[1]}."
+        )
     if n_classes is not None and logits.shape[1] != n_classes:
         raise ValueError(
             f"{name} was built for {n_classes} classes but the logits have {logits.shape[1]} columns."

@@ -11,8 +11,15 @@ from skmedtext.losses._cpghm import CPGHMSimilarityLoss
 from skmedtext.losses._cross_entropy import CrossEntropyLoss, WeightedCrossEntropyLoss
 from skmedtext.losses._focal import FocalLoss
 from skmedtext.losses._ghm import GHMCLoss
+from skmedtext.losses._multilabel import (
+    AsymmetricLoss,
+    BCEWithLogitsLoss,
+    BinaryFocalLoss,
+    WeightedBCEWithLogitsLoss,
+    check_label_counts,
+)
 
-__all__ = ["build_criterion", "CRITERIA"]
+__all__ = ["CRITERIA", "MULTILABEL_CRITERIA", "build_criterion"]
 
 CRITERIA = {
     "ce": CrossEntropyLoss,
@@ -22,24 +29,62 @@ CRITERIA = {
     "cpghm": CPGHMSimilarityLoss,
 }
 
+# one sigmoid per label; 'focal' is the same name in its binary (per-label) form
+MULTILABEL_CRITERIA = {
+    "bce": BCEWithLogitsLoss,
+    "weighted_bce": WeightedBCEWithLogitsLoss,
+    "focal": BinaryFocalLoss,
+    "asl": AsymmetricLoss,
+}
 
-def _accepts_class_counts(cls):
+
+def _accepts(cls, name):
     try:
-        return "class_counts" in inspect.signature(cls).parameters
+        return name in inspect.signature(cls).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
         return False
 
 
-def _instantiate(cls, class_counts, kwargs):
-    if "class_counts" in kwargs:
-        raise TypeError("pass class_counts as build_criterion's own argument, not in kwargs.")
-    if _accepts_class_counts(cls):
-        kwargs = {**kwargs, "class_counts": class_counts}
+def _instantiate(cls, class_counts, kwargs, multilabel=False, n_samples=None):
+    """Give the counts to a loss that takes them: ``class_counts`` (single-label) or
+    ``label_counts`` and ``n_samples`` (multi-label)."""
+    for own in ("class_counts", "label_counts", "n_samples"):
+        if own in kwargs:
+            raise TypeError(
+                f"pass {own} as build_criterion's own argument, not in kwargs."
+            )
+    if not multilabel:
+        if _accepts(cls, "class_counts"):
+            kwargs = {**kwargs, "class_counts": class_counts}
+    elif class_counts is not None and _accepts(cls, "label_counts"):
+        kwargs = {**kwargs, "label_counts": class_counts, "n_samples": n_samples}
     return cls(**kwargs)
+
+
+def _resolve_multilabel_name(name, label_counts):
+    key = name.lower()
+    if key not in MULTILABEL_CRITERIA:
+        single = " (a single-label loss)" if key in CRITERIA else ""
+        raise ValueError(
+            f"criterion {name!r}{single} cannot train on a multi-label (2-D indicator) y; "
+            f"valid multi-label names are {sorted(MULTILABEL_CRITERIA)}, or pass a "
+            "torch.nn.Module taking (logits (n, L), target (n, L))."
+        )
+    if key == "weighted_bce" and label_counts is None:
+        raise ValueError(
+            "criterion 'weighted_bce' needs class_counts (training-fold positives per label) "
+            "and n_samples."
+        )
+    return MULTILABEL_CRITERIA[key]
 
 
 def _resolve_name(name, class_counts):
     key = name.lower()
+    if key in MULTILABEL_CRITERIA and key not in CRITERIA:
+        raise ValueError(
+            f"criterion {name!r} is a multi-label loss: it needs a 2-D indicator y "
+            f"(multilabel=True); single-label names are {sorted(CRITERIA)}."
+        )
     if key not in CRITERIA:
         raise ValueError(
             f"unknown criterion {name!r}; valid names are {sorted(CRITERIA)}, "
@@ -47,7 +92,9 @@ def _resolve_name(name, class_counts):
             "functools.partial of a loss class."
         )
     if key in ("weighted_ce", "cpghm") and class_counts is None:
-        raise ValueError(f"criterion {key!r} needs class_counts (training-fold counts per class).")
+        raise ValueError(
+            f"criterion {key!r} needs class_counts (training-fold counts per class)."
+        )
     return CRITERIA[key]
 
 
@@ -56,7 +103,9 @@ def _split_params(criterion):
     a loss plus constructor arguments; anything else carries none."""
     if isinstance(criterion, functools.partial):
         if criterion.args:
-            raise TypeError("a functools.partial criterion may only bind keyword arguments.")
+            raise TypeError(
+                "a functools.partial criterion may only bind keyword arguments."
+            )
         return criterion.func, dict(criterion.keywords)
     if isinstance(criterion, tuple):
         if len(criterion) != 2 or not isinstance(criterion[1], dict):
@@ -68,7 +117,9 @@ def _split_params(criterion):
     return criterion, {}
 
 
-def build_criterion(criterion="ce", class_counts=None, **kwargs):
+def build_criterion(
+    criterion="ce", class_counts=None, *, multilabel=False, n_samples=None, **kwargs
+):
     """Build the loss module a classifier trains with.
 
     Parameters
@@ -83,6 +134,15 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
         - ``'ghm'``: :class:`GHMCLoss`;
         - ``'cpghm'``: :class:`CPGHMSimilarityLoss` (paper 001).
 
+        With ``multilabel=True`` the names come from ``MULTILABEL_CRITERIA``
+        (one sigmoid per label):
+
+        - ``'bce'``: :class:`BCEWithLogitsLoss`;
+        - ``'weighted_bce'``: :class:`WeightedBCEWithLogitsLoss` (positive
+          weights from the training fold's label counts);
+        - ``'focal'``: :class:`BinaryFocalLoss` (the per-label form);
+        - ``'asl'``: :class:`AsymmetricLoss` (Ridnik et al., 2021).
+
         A module instance is deep-copied (so folds of a cross-validation never
         share moving-average state and the caller's object is never changed) and
         its ``reset_state()`` is called when it has one. A class is instantiated
@@ -95,14 +155,21 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
         Training-fold counts per class in class-index order. Passed to every
         loss whose constructor takes ``class_counts``; required by
         ``'weighted_ce'`` and ``'cpghm'``, and by ``'focal'`` with
-        ``alpha='balanced'``.
+        ``alpha='balanced'``. With ``multilabel=True``: training rows carrying
+        each label, shape (L,), given to losses taking ``label_counts``.
+    multilabel : bool, default=False
+        Build a loss for a 2-D 0/1 target of shape (n, L).
+    n_samples : int, default=None
+        Training rows of the fold; with ``multilabel=True`` and ``class_counts``
+        (required by ``'weighted_bce'``).
     **kwargs
         Constructor arguments of the loss (e.g. ``gamma=2.0``, ``bins=10``).
 
     Returns
     -------
     criterion : torch.nn.Module
-        Called as ``criterion(logits (n, K), target int64 (n,))``.
+        Called as ``criterion(logits (n, K), target int64 (n,))``, or with
+        ``multilabel=True`` as ``criterion(logits (n, L), target 0/1 (n, L))``.
 
     Examples
     --------
@@ -113,13 +180,27 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
     tensor([0.5556, 5.0000])
     >>> build_criterion(("cpghm", {"bins": 5}), [90, 10]).density.bins
     5
+    >>> build_criterion("weighted_bce", [10, 50], multilabel=True, n_samples=100).pos_weight
+    tensor([9., 1.])
     """
-    if class_counts is not None:
+    if multilabel:
+        if class_counts is not None:
+            class_counts, n_samples = check_label_counts(
+                class_counts, n_samples, name="class_counts"
+            )
+    elif n_samples is not None:
+        raise TypeError("n_samples is for multi-label criteria (multilabel=True).")
+    elif class_counts is not None:
         class_counts = check_class_counts(class_counts)
     criterion, params = _split_params(criterion)
     kwargs = {**params, **kwargs}
     if isinstance(criterion, str):
-        return _instantiate(_resolve_name(criterion, class_counts), class_counts, kwargs)
+        if multilabel:
+            cls = _resolve_multilabel_name(criterion, class_counts)
+            return _instantiate(cls, class_counts, kwargs, True, n_samples)
+        return _instantiate(
+            _resolve_name(criterion, class_counts), class_counts, kwargs
+        )
     if isinstance(criterion, nn.Module):
         if kwargs:
             raise TypeError(
@@ -131,7 +212,7 @@ def build_criterion(criterion="ce", class_counts=None, **kwargs):
             module.reset_state()
         return module
     if isinstance(criterion, type) and issubclass(criterion, nn.Module):
-        return _instantiate(criterion, class_counts, kwargs)
+        return _instantiate(criterion, class_counts, kwargs, multilabel, n_samples)
     raise TypeError(
         f"criterion must be one of {sorted(CRITERIA)}, a torch.nn.Module instance, an "
         f"nn.Module subclass, a (name, params) tuple or a functools.partial of a loss "
