@@ -10,7 +10,10 @@ from skmedtext.datasets._base import _check_subset, _locate, _read_cached, _read
 
 __all__ = ["CCKS2017_ENTITY_TYPES", "load_ccks2017_ner"]
 
-_FILES = {"train": "ccks2017_ner_zh/ccks2017_train.jsonl", "test": "ccks2017_ner_zh/ccks2017_test.jsonl"}
+_FILES = {
+    "train": "ccks2017_ner_zh/ccks2017_train.jsonl",
+    "test": "ccks2017_ner_zh/ccks2017_test.jsonl",
+}
 
 #: the five entity types, most frequent in the training file first
 CCKS2017_ENTITY_TYPES = ("BODY", "CHECK", "SIGNS", "TREATMENT", "DISEASE")

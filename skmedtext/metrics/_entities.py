@@ -77,7 +77,9 @@ def check_spans(spans, length=None, *, document=None):
         if isinstance(span, (str, bytes)) or not hasattr(span, "__len__") or len(span) != 3:
             raise ValueError(f"entity {span!r}{where} is not a (start, end, type) triple.")
         start, end, kind = span
-        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (start, end)):
+        if not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (start, end)
+        ):
             raise ValueError(f"entity {span!r}{where}: start and end must be integers.")
         if not isinstance(kind, str) or not kind:
             raise ValueError(f"entity {span!r}{where}: the type must be a non-empty string.")
@@ -399,7 +401,9 @@ def entity_comparison_table(y_true, predictions, *, matching="strict", average="
     rows = []
     for name, y_pred in predictions.items():
         row = entity_scores(y_true, y_pred, matching=matching).loc[f"{average} avg"]
-        rows.append([name, *(round(100 * float(row[k]), digits) for k in ("precision", "recall", "f1"))])
+        rows.append(
+            [name, *(round(100 * float(row[k]), digits) for k in ("precision", "recall", "f1"))]
+        )
     table = pd.DataFrame(rows, columns=["Model", "Precision", "Recall", "F1 score"])
     table.attrs.update(matching=matching, average=average)
     return table

@@ -16,7 +16,10 @@ from skmedtext.metrics import (
 )
 
 GOLD = [[(0, 2, "BODY"), (3, 5, "SIGNS"), (6, 9, "CHECK")], [(0, 3, "DISEASE")]]
-PRED = [[(0, 2, "BODY"), (3, 4, "SIGNS"), (10, 12, "CHECK")], [(0, 3, "TREATMENT"), (4, 6, "DISEASE")]]
+PRED = [
+    [(0, 2, "BODY"), (3, 4, "SIGNS"), (10, 12, "CHECK")],
+    [(0, 3, "TREATMENT"), (4, 6, "DISEASE")],
+]
 
 
 def test_spans_to_bio_and_back():
@@ -63,7 +66,15 @@ def test_check_spans_errors(spans, match):
 def test_strict_scores_by_hand():
     s = entity_scores(GOLD, PRED)
     assert s.attrs["matching"] == "strict"
-    assert list(s.index) == ["BODY", "CHECK", "DISEASE", "SIGNS", "TREATMENT", "micro avg", "macro avg"]
+    assert list(s.index) == [
+        "BODY",
+        "CHECK",
+        "DISEASE",
+        "SIGNS",
+        "TREATMENT",
+        "micro avg",
+        "macro avg",
+    ]
     assert s.loc["BODY", ["precision", "recall", "f1"]].tolist() == [1.0, 1.0, 1.0]
     assert s.loc["SIGNS", "f1"] == 0.0 and s.loc["TREATMENT", "support"] == 0
     # 1 exact hit; 5 predicted, 4 gold
