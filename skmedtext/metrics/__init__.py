@@ -77,3 +77,22 @@ __all__ += [
     "span_f1_scorer",
     "spans_to_bio",
 ]
+
+# multi-label: indicator checks, micro/macro/example-based scores, per-label report
+from skmedtext.metrics._multilabel import (  # noqa: E402
+    MULTILABEL_SCALAR_METRICS,
+    MultilabelReport,
+    check_indicator,
+    label_cardinality,
+    multilabel_report,
+    rare_label_f1,
+)
+
+__all__ += [
+    "MULTILABEL_SCALAR_METRICS",
+    "MultilabelReport",
+    "check_indicator",
+    "label_cardinality",
+    "multilabel_report",
+    "rare_label_f1",
+]
