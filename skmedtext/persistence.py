@@ -216,7 +216,7 @@ def _resolve_class(path):
     """The estimator class named in config.json, restricted to skmedtext's torch classifiers."""
     import importlib
 
-    from skmedtext.training._core import BaseTextClassifier
+    from skmedtext.training import BaseTextClassifier
 
     module_name, _, class_name = str(path).rpartition(".")
     if not module_name.startswith("skmedtext.") or not class_name.isidentifier():
@@ -249,61 +249,6 @@ def _load_tensors(path):
         return load_file(str(path), device="cpu")
     except (SafetensorError, OSError, ValueError) as exc:
         raise ValueError(f"{path} is not a readable safetensors file ({exc}).") from exc
-
-
-# -- helpers for the estimators' hooks -------------------------------------------------------
-def save_hf_encoder(model, tokenizer, folder, prefix):
-    """Save a Hugging Face encoder's config (JSON) and tokenizer under ``folder``.
-
-    The weights travel inside the owner's own safetensors file. Returns the JSON
-    state :func:`build_hf_encoder` needs.
-    """
-    folder = Path(folder)
-    config = model.config.to_dict()
-    (folder / f"{prefix}_config.json").write_text(
-        json.dumps(config, indent=1, sort_keys=True, default=_json_default), encoding="utf-8"
-    )
-    tokenizer.save_pretrained(str(folder / f"{prefix}_tokenizer"))
-    kwargs = {}
-    if getattr(model, "pooler", "absent") is None:  # e.g. BertModel(add_pooling_layer=False)
-        kwargs["add_pooling_layer"] = False
-    return {"prefix": prefix, "model_kwargs": kwargs}
-
-
-def build_hf_encoder(state, folder):
-    """``(tokenizer, model)`` rebuilt from :func:`save_hf_encoder`'s files, untrained.
-
-    ``AutoModel.from_config`` builds the architecture with random weights (the
-    caller loads the saved ones); ``trust_remote_code`` stays off, so a config can
-    only name architectures that ship with transformers.
-    """
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
-
-    folder = Path(folder)
-    prefix = state["prefix"]
-    config_dict = json.loads((folder / f"{prefix}_config.json").read_text(encoding="utf-8"))
-    if not isinstance(config_dict, dict) or "model_type" not in config_dict:
-        raise ValueError(f"{folder}: {prefix}_config.json has no model_type.")
-    if config_dict.get("auto_map"):
-        raise ValueError(f"{folder}: {prefix}_config.json asks for remote code (auto_map).")
-    config_dict = dict(config_dict)
-    model_type = config_dict.pop("model_type")
-    config = AutoConfig.for_model(model_type, **config_dict)
-    model = AutoModel.from_config(config, trust_remote_code=False, **state.get("model_kwargs", {}))
-    model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(
-        str(folder / f"{prefix}_tokenizer"), local_files_only=True, trust_remote_code=False
-    )
-    return tokenizer, model
-
-
-def save_json(obj, path):
-    text = json.dumps(obj, ensure_ascii=False, default=_json_default)
-    Path(path).write_text(text, encoding="utf-8")
-
-
-def load_json(path):
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -347,7 +292,7 @@ def save_model(estimator, path, *, overwrite=False):
     True
     """
     import skmedtext
-    from skmedtext.training._core import BaseTextClassifier
+    from skmedtext.training import BaseTextClassifier
 
     if not isinstance(estimator, BaseTextClassifier):
         raise TypeError(
@@ -471,7 +416,9 @@ def load_model(path, expected_class=None, *, device=None):
         module = estimator._restore_module(_decode(config.get("state", {})), folder)
     files = config["files"]
     criterion_state = _load_tensors(folder / CRITERION_FILE) if CRITERION_FILE in files else None
-    history = load_json(folder / HISTORY_FILE) if HISTORY_FILE in files else None
+    history = None
+    if HISTORY_FILE in files:
+        history = json.loads((folder / HISTORY_FILE).read_text(encoding="utf-8"))
     try:
         weights = _load_tensors(folder / WEIGHTS_FILE)
         estimator._restore_net(module, weights, criterion_state, history)

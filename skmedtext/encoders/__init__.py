@@ -1,6 +1,7 @@
 """Encoder presets, offline loading of local Hugging Face encoders, and building them."""
 
 from skmedtext.encoders._e5 import build_encoder
+from skmedtext.encoders._hf_io import build_hf_encoder, save_hf_encoder
 from skmedtext.encoders._presets import (
     PRESETS,
     EncoderSpec,
@@ -13,9 +14,11 @@ from skmedtext.encoders._presets import (
 __all__ = [
     "PRESETS",
     "build_encoder",
+    "build_hf_encoder",
     "EncoderSpec",
     "input_embedding_space",
     "load_encoder",
     "load_tokenizer",
     "resolve_encoder",
+    "save_hf_encoder",
 ]

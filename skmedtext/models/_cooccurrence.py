@@ -76,8 +76,8 @@ def extract_disease_terms(texts, min_term_records=2, max_terms=1000):
     Examples
     --------
     >>> from skmedtext.models import extract_disease_terms
-    >>> extract_disease_terms(["Chronic hepatitis and anemia.", "Hepatitis with anemia"])
-    ['anemia', 'hepatitis']
+    >>> extract_disease_terms(["Chronic hepatitis and lymphoma.", "Hepatitis with lymphoma"])
+    ['hepatitis', 'lymphoma']
     """
     counts = Counter()
     for text in texts:

@@ -1,11 +1,13 @@
 """DMT-BERT: disease-aware multi-task BERT (paper 000) on the shared training core."""
 
-from itertools import combinations
+import numbers
+import os
 
 import numpy as np
-import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmedtext._synthetic import SyntheticSequence, check_space
+from skmedtext.models._collate import BertCollator, row_length
 from skmedtext.models._cooccurrence import (
     TermMatcher,
     cooccurring_pairs,
@@ -13,78 +15,9 @@ from skmedtext.models._cooccurrence import (
     load_disease_terms,
     token_spans,
 )
-from skmedtext.training._core import CORE_PARAMS_DOC, BaseTextClassifier
-from skmedtext.utils import round_up
+from skmedtext.training import CORE_PARAMS_DOC, BaseTextClassifier
 
 __all__ = ["DMTBertClassifier"]
-
-
-class _BertCollator:
-    """Pads a batch of encoded rows and samples co-occurrence pairs (picklable)."""
-
-    def __init__(self, pad_id, multiple, hidden, positive_pairs, max_pairs):
-        self.pad_id = pad_id
-        self.multiple = multiple
-        self.hidden = hidden
-        self.positive_pairs = positive_pairs
-        self.max_pairs = max_pairs
-
-    def __call__(self, batch):
-        items, targets = zip(*batch)
-        length = round_up(max(_row_length(it) for it in items), self.multiple)
-        input_ids = torch.full((len(items), length), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(items), length), dtype=torch.long)
-        synth_index, synth_embeds = [], []
-        mentions = []
-        for row, item in enumerate(items):
-            n = _row_length(item)
-            mask[row, :n] = 1
-            if "embeds" in item:
-                synth_index.append(row)
-                padded = torch.zeros((length, self.hidden))
-                padded[:n] = torch.tensor(item["embeds"])
-                synth_embeds.append(padded)
-            else:
-                input_ids[row, :n] = torch.from_numpy(item["input_ids"])
-                mentions.extend((row, s, e, t) for s, e, t in item.get("mentions", ()))
-        x = {
-            "input_ids": input_ids,
-            "attention_mask": mask,
-            "synth_index": torch.tensor(synth_index, dtype=torch.long),
-            "synth_embeds": (
-                torch.stack(synth_embeds) if synth_embeds else torch.zeros((0, length, self.hidden))
-            ),
-        }
-        x.update(self._pairs(mentions))
-        return x, torch.tensor(targets, dtype=torch.long)
-
-    def _pairs(self, mentions):
-        pairs = [
-            (i, j, float(tuple(sorted((mentions[i][3], mentions[j][3])) ) in self.positive_pairs))
-            for i, j in combinations(range(len(mentions)), 2)
-            if mentions[i][3] != mentions[j][3]
-        ]
-        if len(pairs) > self.max_pairs:
-            # keep every positive that fits, fill the rest with random negatives
-            pos = [p for p in pairs if p[2] == 1.0]
-            neg = [p for p in pairs if p[2] == 0.0]
-            pos = [pos[k] for k in torch.randperm(len(pos)).tolist()[: self.max_pairs // 2]]
-            neg = [neg[k] for k in torch.randperm(len(neg)).tolist()[: self.max_pairs - len(pos)]]
-            pairs = pos + neg
-        m = torch.tensor([mt[:3] for mt in mentions], dtype=torch.long).reshape(-1, 3)
-        p = torch.tensor(pairs, dtype=torch.float32).reshape(-1, 3)
-        return {
-            "mention_row": m[:, 0],
-            "mention_start": m[:, 1],
-            "mention_end": m[:, 2],
-            "pair_a": p[:, 0].long(),
-            "pair_b": p[:, 1].long(),
-            "pair_y": p[:, 2],
-        }
-
-
-def _row_length(item):
-    return len(item["embeds"]) if "embeds" in item else len(item["input_ids"])
 
 
 class DMTBertClassifier(BaseTextClassifier):
@@ -155,7 +88,20 @@ class DMTBertClassifier(BaseTextClassifier):
     """
 
     _accepts_synthetic = True
-    _aux_weight_param = "lambda_cooc"
+
+    _parameter_constraints: dict = {
+        **BaseTextClassifier._parameter_constraints,
+        "model_name_or_path": [str, os.PathLike, None],
+        "max_length": [Interval(numbers.Integral, 4, None, closed="left")],
+        "pooling": [StrOptions({"cls", "mean"})],
+        "head_hidden": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "lambda_cls": [Interval(numbers.Real, 0, None, closed="left")],
+        "lambda_cooc": [Interval(numbers.Real, 0, None, closed="left")],
+        "disease_terms": ["array-like", str, os.PathLike, None],
+        "min_cooccur": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_pairs": [Interval(numbers.Integral, 0, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -198,43 +144,22 @@ class DMTBertClassifier(BaseTextClassifier):
         self.disease_terms = disease_terms
         self.min_cooccur = min_cooccur
         self.max_pairs = max_pairs
-        self.criterion = criterion
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.warmup_ratio = warmup_ratio
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.grad_clip = grad_clip
-        self.bucket = bucket
-        self.pad_to_multiple_of = pad_to_multiple_of
-        self.device = device
-        self.amp = amp
-        self.random_state = random_state
-        self.verbose = verbose
-        self.checkpoint_dir = checkpoint_dir
-        self.callbacks = callbacks
+        super().__init__(
+            criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
+            weight_decay=weight_decay, warmup_ratio=warmup_ratio,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
+            grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
+            device=device, amp=amp, random_state=random_state, verbose=verbose,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+        )  # fmt: skip
 
-    def _classification_weight(self):
-        return self.lambda_cls
-
-    def _check_params(self):
-        if self.pooling not in ("cls", "mean"):
-            raise ValueError(f"pooling must be 'cls' or 'mean'; got {self.pooling!r}.")
-        if not (isinstance(self.max_length, int) and self.max_length >= 4):
-            raise ValueError(f"max_length must be an integer >= 4; got {self.max_length!r}.")
-        if self.lambda_cooc < 0 or self.lambda_cls < 0:
-            raise ValueError("lambda_cls and lambda_cooc must be non-negative.")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+    def _loss_weights(self):
+        return self.lambda_cls, self.lambda_cooc
 
     def _fit_encoding(self, X, y):
         from skmedtext.encoders import input_embedding_space, load_encoder
 
-        self._check_params()
         self.encoder_spec_, self.tokenizer_, encoder = load_encoder(self.model_name_or_path)
-        self._initial_encoder = encoder
         self.hidden_size_ = encoder.config.hidden_size
         self.embedding_space_ = input_embedding_space(encoder)
         check_space(X, self.embedding_space_, type(self).__name__)
@@ -250,6 +175,7 @@ class DMTBertClassifier(BaseTextClassifier):
         self.cooccurring_pairs_ = cooccurring_pairs(
             (self._matcher.find(t) for t in real), self.min_cooccur
         )
+        return encoder
 
     def _encode(self, X):
         check_space(X, self.embedding_space_, type(self).__name__)
@@ -272,11 +198,11 @@ class DMTBertClassifier(BaseTextClassifier):
         for i, x in enumerate(X):
             if isinstance(x, SyntheticSequence):
                 items[i] = {"embeds": np.asarray(x.vectors[: self.max_length], dtype=np.float32)}
-        lengths = np.array([_row_length(it) for it in items])
+        lengths = np.array([row_length(it) for it in items])
         return items, lengths
 
     def _make_collator(self):
-        return _BertCollator(
+        return BertCollator(
             pad_id=self.tokenizer_.pad_token_id or 0,
             multiple=self.pad_to_multiple_of,
             hidden=self.hidden_size_,
@@ -284,10 +210,9 @@ class DMTBertClassifier(BaseTextClassifier):
             max_pairs=self.max_pairs,
         )
 
-    def _build_module(self, n_classes):
+    def _build_module(self, n_classes, encoder):
         from skmedtext.models._modules._bert import DMTBertModule
 
-        encoder = self.__dict__.pop("_initial_encoder")
         return DMTBertModule(
             encoder,
             n_classes,
@@ -301,7 +226,7 @@ class DMTBertClassifier(BaseTextClassifier):
     def _persist_state(self, folder):
         from dataclasses import asdict
 
-        from skmedtext.persistence import save_hf_encoder
+        from skmedtext.encoders import save_hf_encoder
 
         encoder = save_hf_encoder(self.net_.module_.encoder, self.tokenizer_, folder, "encoder")
         return {
@@ -314,17 +239,16 @@ class DMTBertClassifier(BaseTextClassifier):
         }
 
     def _restore_module(self, state, folder):
-        from skmedtext.encoders import EncoderSpec
-        from skmedtext.persistence import build_hf_encoder
+        from skmedtext.encoders import EncoderSpec, build_hf_encoder
 
-        self.tokenizer_, self._initial_encoder = build_hf_encoder(state["encoder"], folder)
+        self.tokenizer_, encoder = build_hf_encoder(state["encoder"], folder)
         self.encoder_spec_ = EncoderSpec(**state["encoder_spec"])
         self.hidden_size_ = int(state["hidden_size"])
         self.embedding_space_ = state["embedding_space"]
         self.disease_terms_ = list(state["disease_terms"])
         self._matcher = TermMatcher(self.disease_terms_)
         self.cooccurring_pairs_ = frozenset(tuple(p) for p in state["cooccurring_pairs"])
-        return self._build_module(len(self.classes_))
+        return self._build_module(len(self.classes_), encoder)
 
 
 DMTBertClassifier.__doc__ = DMTBertClassifier.__doc__ % {"core": CORE_PARAMS_DOC}

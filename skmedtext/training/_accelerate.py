@@ -4,9 +4,10 @@ skorch ships :class:`skorch.hf.AccelerateMixin`, which hands the module, the
 optimizer and the data loaders to a Hugging Face ``accelerate.Accelerator``
 (DistributedDataParallel, mixed precision, gradient accumulation). The
 classifiers build their :class:`~skmedtext.training.TextNet` inside ``fit``;
-:func:`fit_accelerated` runs that same ``fit`` with the net swapped for an
-:class:`AcceleratedTextNet`, and hands back an ordinary fitted classifier
-(plain ``TextNet``, picklable, predicting locally on every process).
+:func:`fit_accelerated` runs that same fit with a net builder of its own, which
+builds an :class:`AcceleratedTextNet` for that one fit, and hands back an ordinary
+fitted classifier (plain ``TextNet``, picklable, predicting locally on every
+process).
 
 Launch one process per device with ``accelerate launch`` or ``torchrun``; every
 process runs the same script with the same data and ``random_state``. See
@@ -17,7 +18,7 @@ import math
 
 from skorch.hf import AccelerateMixin
 
-from skmedtext.training._core import TextNet
+from skmedtext.training._net import TextNet
 
 __all__ = ["AcceleratedTextNet", "fit_accelerated"]
 
@@ -122,6 +123,7 @@ def fit_accelerated(estimator, X, y, *, accelerator=None):
     >>> fit_accelerated(clf, texts, labels).predict(texts[:2]).shape  # doctest: +SKIP
     (2,)
     """
+    estimator._validate_params()
     name = type(estimator).__name__
     if getattr(estimator, "n_iter_no_change", None) is not None:
         raise ValueError(
@@ -136,13 +138,15 @@ def fit_accelerated(estimator, X, y, *, accelerator=None):
     if accelerator is None:
         accelerator = default_accelerator()
     built = {}
-    make_net = estimator._make_net
 
-    def accelerated_net(module, criterion, valid_ds, n_train_batches, device, completed_epochs=0):
+    def accelerated_net(module, criterion, device, valid_ds, n_train_batches, completed_epochs=0,
+                        checkpoint=None):  # fmt: skip
         # each process takes ceil(n / num_processes) batches per epoch (accelerate's
         # even_batches), and the schedule is stepped once per batch on each of them
         per_process = math.ceil(n_train_batches / accelerator.num_processes)
-        net = make_net(module, criterion, valid_ds, per_process, device, completed_epochs)
+        net = estimator._make_net(
+            module, criterion, device, valid_ds, per_process, completed_epochs, checkpoint
+        )
         params = net.get_params(deep=False)
         params.pop("device", None)
         params.pop("amp", None)  # accelerate's own autocast replaces TextNet's
@@ -151,12 +155,8 @@ def fit_accelerated(estimator, X, y, *, accelerator=None):
         built["plain"] = net
         return AcceleratedTextNet(accelerator=accelerator, device=None, amp=False, **params)
 
-    # an instance attribute shadows the class method for this one fit only
-    estimator._make_net = accelerated_net
-    try:
-        estimator.fit(X, y)
-    finally:
-        del estimator._make_net
+    # the same steps as estimator.fit (validated just above), with this one net builder
+    estimator._fit(X, y, accelerated_net)
     trained = estimator.net_
     plain = built["plain"]
     plain.initialize()  # the module instance is shared: it holds the trained weights

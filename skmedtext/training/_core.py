@@ -5,35 +5,39 @@ subclass of :class:`BaseTextClassifier` that says how to encode texts, how to
 collate a batch and which torch module to build; the loop itself (stratified
 validation split, early stopping, warm-up + linear decay, gradient clipping, mixed
 precision, seeding, length bucketing) lives here once and runs in
-``skorch.NeuralNetClassifier``.
+:class:`~skmedtext.training.TextNet` (``_net.py``) with the callbacks of
+``_callbacks.py``.
 """
 
 import math
 import numbers
+import os
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
 from skorch.helper import predefined_split
-from skorch.utils import to_tensor
 
+from skmedtext.losses import CRITERIA, build_criterion
+from skmedtext.training._callbacks import CheckpointFolder, EpochAuxLoss, WarmupLinearSchedule
 from skmedtext.training._data import EncodedDataset, make_loader
+from skmedtext.training._net import TextNet, softmax_first
 from skmedtext.utils import (
     TextInputMixin,
     check_text_target,
     check_texts,
-    claim_checkpoint_folder,
-    params_digest,
+    resolve_bf16,
     resolve_device,
 )
 
 __all__ = ["BaseTextClassifier", "CORE_PARAMS_DOC"]
 
+#: numpydoc entries of the core parameters, for the docstrings of subclasses
 CORE_PARAMS_DOC = """criterion : str, torch.nn.Module or class, default="ce"
         Loss for the classification task, resolved by
         :func:`skmedtext.losses.build_criterion` with the training fold's class
@@ -45,8 +49,8 @@ CORE_PARAMS_DOC = """criterion : str, torch.nn.Module or class, default="ce"
         Rows per training batch.
     lr : float
         Peak learning rate of AdamW.
-    weight_decay : float, default=0.01
-        AdamW weight decay.
+    weight_decay : float
+        AdamW weight decay (default 0.01 for DMT-BERT, 0 for the sequence models).
     warmup_ratio : float, default=0.1
         Fraction of all optimisation steps spent warming the learning rate up
         linearly from 0; it then decays linearly to 0.
@@ -80,101 +84,92 @@ CORE_PARAMS_DOC = """criterion : str, torch.nn.Module or class, default="ce"
         Extra skorch callbacks, run after the built-in ones."""
 
 
-def softmax_first(output):
-    """Probabilities from a module output (the first element when it is a tuple)."""
-    if isinstance(output, tuple):
-        output = output[0]
-    return torch.softmax(output.float(), dim=-1)
-
-
-class WarmupLinearSchedule:
-    """``LambdaLR`` factor: linear warm-up to 1, then linear decay to 0 (picklable).
-
-    ``offset`` is the number of steps already taken (a resumed fit).
-    """
-
-    def __init__(self, warmup_steps, total_steps, offset=0):
-        self.warmup_steps = int(warmup_steps)
-        self.total_steps = max(1, int(total_steps))
-        self.offset = int(offset)
-
-    def __call__(self, step):
-        step = step + self.offset
-        if step < self.warmup_steps:
-            return (step + 1) / (self.warmup_steps + 1)
-        remaining = self.total_steps - step
-        return max(0.0, remaining / max(1, self.total_steps - self.warmup_steps))
-
-
-class EpochAuxLoss(Callback):
-    """Average the auxiliary-task loss of each epoch's training batches into history."""
-
-    def on_epoch_end(self, net, **kwargs):
-        values = [b["train_aux_loss"] for b in net.history[-1, "batches"] if "train_aux_loss" in b]
-        if values:
-            net.history.record("train_aux_loss", float(np.mean(values)))
-
-
-class SaveRngState(Callback):
-    """Store torch's CPU RNG state after each epoch, so a resumed fit shuffles identically."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def on_epoch_end(self, net, **kwargs):
-        torch.save(torch.get_rng_state(), self.path)
-
-
-class TextNet(NeuralNetClassifier):
-    """skorch classifier whose module may return ``(logits, auxiliary_loss)``.
-
-    The training loss is ``lambda_cls * criterion(logits, y) + lambda_aux * aux``
-    (paper 000, eq. 21); the auxiliary term is logged as ``train_aux_loss``.
-    """
-
-    def __init__(self, *args, lambda_cls=1.0, lambda_aux=0.0, amp=False, **kwargs):
-        self.lambda_cls = lambda_cls
-        self.lambda_aux = lambda_aux
-        self.amp = amp
-        super().__init__(*args, **kwargs)
-
-    def infer(self, x, **fit_params):
-        if self.amp and str(self.device).startswith("cuda"):
-            with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
-                return super().infer(x, **fit_params)
-        return super().infer(x, **fit_params)
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        aux = None
-        if isinstance(y_pred, tuple):
-            y_pred, aux = y_pred[0], (y_pred[1] if len(y_pred) > 1 else None)
-        y_true = to_tensor(y_true, device=self.device)
-        loss = self.lambda_cls * self.criterion_(y_pred.float(), y_true)
-        if aux is not None and self.lambda_aux:
-            loss = loss + self.lambda_aux * aux.float()
-            if training:
-                self.history.record_batch("train_aux_loss", float(aux.detach()))
-        return loss
-
-
 class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Base class of skmedtext's neural text classifiers (not used directly).
 
-    Subclasses implement:
+    It owns the core parameters (documented in ``CORE_PARAMS_DOC``) and their
+    ``_parameter_constraints``; a subclass merges its own as
+    ``{**BaseTextClassifier._parameter_constraints, ...}``, lists every
+    parameter in its ``__init__`` signature (scikit-learn's convention) and
+    passes the core ones to ``super().__init__``. It implements:
 
-    - ``_fit_encoding(X, y)``: learn what encoding needs (tokenizer, vocabulary,
-      lexicons) from the training texts;
+    - ``_fit_encoding(X, y) -> state``: learn what encoding needs (tokenizer,
+      vocabulary, lexicons) from the training texts and return what the module
+      starts from (e.g. initial embedding weights, a loaded encoder);
     - ``_encode(X) -> (items, lengths)``: one dict of arrays per row;
     - ``_make_collator() -> callable``: turns ``[(item, target), ...]`` into
       ``(dict of tensors, target tensor)``; must be picklable;
-    - ``_build_module(n_classes) -> torch.nn.Module`` returning logits or
-      ``(logits, auxiliary_loss)``;
+    - ``_build_module(n_classes, state) -> torch.nn.Module`` returning logits or
+      ``(logits, auxiliary_loss)``, ``state`` being ``_fit_encoding``'s;
+    - optionally ``_check_param_relations()`` for what no single-parameter
+      constraint expresses, and ``_loss_weights()``;
     - ``_accepts_synthetic``: whether :class:`~skmedtext.SyntheticSequence` rows
       are accepted (then ``embedding_space_`` names the space they must live in).
+
+    ``_net_class`` is the skorch net trained (:class:`~skmedtext.training.TextNet`).
     """
 
     _accepts_synthetic = False
-    _aux_weight_param = None  # name of the parameter weighting the auxiliary loss
+    _net_class = TextNet
+
+    _parameter_constraints: dict = {
+        "criterion": [StrOptions(set(CRITERIA)), tuple, callable],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "warmup_ratio": [Interval(numbers.Real, 0, 1, closed="left")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "grad_clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "bucket": ["boolean"],
+        "pad_to_multiple_of": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, torch.device, None],
+        "amp": [StrOptions({"auto"}), "boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "callbacks": [list, tuple, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        criterion,
+        max_epochs,
+        batch_size,
+        lr,
+        weight_decay,
+        warmup_ratio,
+        validation_fraction,
+        n_iter_no_change,
+        grad_clip,
+        bucket,
+        pad_to_multiple_of,
+        device,
+        amp,
+        random_state,
+        verbose,
+        checkpoint_dir,
+        callbacks,
+    ):
+        self.criterion = criterion
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.grad_clip = grad_clip
+        self.bucket = bucket
+        self.pad_to_multiple_of = pad_to_multiple_of
+        self.device = device
+        self.amp = amp
+        self.random_state = random_state
+        self.verbose = verbose
+        self.checkpoint_dir = checkpoint_dir
+        self.callbacks = callbacks
 
     # -- hooks -----------------------------------------------------------------
     def _fit_encoding(self, X, y):  # pragma: no cover - abstract
@@ -186,35 +181,23 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     def _make_collator(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _build_module(self, n_classes):  # pragma: no cover - abstract
+    def _build_module(self, n_classes, state):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _classification_weight(self):
-        return 1.0
+    def _loss_weights(self):
+        """``(lambda_cls, lambda_aux)``: weights of the classification and auxiliary losses."""
+        return 1.0, 0.0
+
+    def _check_param_relations(self):
+        """Parameter checks that span several parameters (constraints check one at a time)."""
+        if self.n_iter_no_change is not None and self.validation_fraction == 0:
+            raise ValueError("n_iter_no_change (early stopping) needs validation_fraction > 0.")
 
     # -- scikit-learn API ------------------------------------------------------
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
-
-    def _check_core_params(self):
-        for name in ("max_epochs", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-        if not (isinstance(self.lr, numbers.Real) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number; got {self.lr!r}.")
-        if not (0.0 <= self.validation_fraction < 1.0):
-            raise ValueError(
-                f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}."
-            )
-        if not (0.0 <= self.warmup_ratio < 1.0):
-            raise ValueError(f"warmup_ratio must be in [0, 1); got {self.warmup_ratio!r}.")
-        if self.n_iter_no_change is not None and self.validation_fraction == 0:
-            raise ValueError("n_iter_no_change (early stopping) needs validation_fraction > 0.")
-        if self.amp not in ("auto", True, False):
-            raise ValueError(f"amp must be 'auto', True or False; got {self.amp!r}.")
 
     def _validate_fit_input(self, X, y):
         name = type(self).__name__
@@ -243,12 +226,7 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         train, valid = next(splitter.split(np.zeros(y_idx.size), y_idx))
         return train, valid
 
-    def _resolve_amp(self, device):
-        if self.amp == "auto":
-            return device.startswith("cuda") and torch.cuda.is_bf16_supported()
-        return bool(self.amp)
-
-    def _callbacks(self, n_train_batches, completed_epochs=0):
+    def _callbacks(self, n_train_batches, completed_epochs, checkpoint):
         total = n_train_batches * self.max_epochs
         schedule = WarmupLinearSchedule(
             round(self.warmup_ratio * total), total, offset=completed_epochs * n_train_batches
@@ -278,14 +256,17 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             )
         if self.verbose:
             callbacks.append(("progress", ProgressBar()))
-        callbacks.extend(_checkpoint_callbacks(getattr(self, "checkpoint_dir", None)))
-        for k, callback in enumerate(getattr(self, "callbacks", None) or []):
+        if checkpoint is not None:
+            callbacks.extend(checkpoint.callbacks())
+        for k, callback in enumerate(self.callbacks or []):
             callbacks.append(callback if isinstance(callback, tuple) else (f"user_{k}", callback))
         return callbacks
 
-    def _make_net(self, module, criterion, valid_ds, n_train_batches, device, completed_epochs=0):
+    def _net_params(self, module, criterion, device, amp):
+        """What every net of this classifier is built with, for training or inference."""
         collate = self._make_collator()
-        return TextNet(
+        lambda_cls, lambda_aux = self._loss_weights()
+        return dict(
             module=module,
             criterion=criterion,
             optimizer=torch.optim.AdamW,
@@ -295,29 +276,59 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            train_split=None if valid_ds is None else predefined_split(valid_ds),
             iterator_train=make_loader,
             iterator_train__shuffle=True,
             iterator_train__collate_fn=collate,
             iterator_train__bucket=self.bucket,
             iterator_valid=make_loader,
             iterator_valid__collate_fn=collate,
-            callbacks=self._callbacks(n_train_batches, completed_epochs),
             callbacks__valid_acc=None,
             predict_nonlinearity=softmax_first,
-            lambda_cls=self._classification_weight(),
-            lambda_aux=getattr(self, self._aux_weight_param) if self._aux_weight_param else 0.0,
-            amp=self._resolve_amp(device),
+            lambda_cls=lambda_cls,
+            lambda_aux=lambda_aux,
+            amp=amp,
             device=device,
             verbose=int(self.verbose),
         )
 
+    def _make_net(self, module, criterion, device, valid_ds, n_train_batches, completed_epochs=0,
+                  checkpoint=None):  # fmt: skip
+        """The net that trains ``module`` (an instance of ``_net_class``).
+
+        ``n_train_batches`` is the number of optimisation steps per epoch (the
+        learning-rate schedule's unit) and ``completed_epochs`` those a resumed
+        fit has already taken.
+        """
+        return self._net_class(
+            **self._net_params(module, criterion, device, resolve_bf16(self.amp, device)),
+            train_split=None if valid_ds is None else predefined_split(valid_ds),
+            callbacks=self._callbacks(n_train_batches, completed_epochs, checkpoint),
+        )
+
+    def _make_inference_net(self, module, criterion, device):
+        """A net for prediction only: no training callbacks, no checkpoint folder, no user hooks.
+
+        A loaded model must not create folders or run hooks of the machine it was
+        trained on.
+        """
+        # a model trained with amp=True on CUDA may be loaded onto a CPU to predict
+        amp = resolve_bf16(self.amp, device) if str(device).startswith("cuda") else False
+        return self._net_class(
+            **self._net_params(module, criterion, device, amp), train_split=None, callbacks=[]
+        )
+
+    @_fit_context(
+        # embedding_params and embedders given as parameters configure nested
+        # estimators, whose own validation must therefore still run
+        prefer_skip_nested_validation=False
+    )
     def fit(self, X, y):
         """Fit the classifier on texts (and synthetic rows, where accepted).
 
         Parameters
         ----------
         X : sequence of str (or SyntheticSequence rows) of length n
+            Synthetic rows must live in ``embedding_space_``.
         y : array-like of shape (n,)
             Class labels of any hashable type (strings or integers).
 
@@ -326,30 +337,38 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        self._check_core_params()
+        return self._fit(X, y, self._make_net)
+
+    def _fit(self, X, y, make_net):
+        """``fit`` after parameter validation, training the net ``make_net`` builds.
+
+        ``make_net`` takes ``_make_net``'s arguments; :func:`fit_accelerated`
+        passes one building an accelerated net.
+        """
+        self._check_param_relations()
         X, classes, y_idx = self._validate_fit_input(X, y)
         device = resolve_device(self.device)
+        resolve_bf16(self.amp, device)  # refuse amp=True off CUDA before any work
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         self.classes_ = classes
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             train_idx, valid_idx = self._split(y_idx, rng)
-            self._fit_encoding(X[train_idx], y_idx[train_idx])
+            state = self._fit_encoding(X[train_idx], y_idx[train_idx])
             items, lengths = self._encode(X)
             dataset = EncodedDataset(items, y_idx, lengths)
             train_ds = dataset.subset(train_idx)
             valid_ds = None if valid_idx is None else dataset.subset(valid_idx)
-
-            from skmedtext.losses import build_criterion
-
             class_counts = np.bincount(y_idx[train_idx], minlength=classes.size)
             criterion = build_criterion(self.criterion, class_counts)
-            module = self._build_module(classes.size)
+            module = self._build_module(classes.size, state)
             n_batches = math.ceil(len(train_ds) / self.batch_size)
-            checkpoint = _CheckpointFolder.open(getattr(self, "checkpoint_dir", None), self, X, y_idx)
+            checkpoint = CheckpointFolder.open(self.checkpoint_dir, self, X, y_idx)
             completed = checkpoint.completed_epochs() if checkpoint else 0
-            self.net_ = self._make_net(module, criterion, valid_ds, n_batches, device, completed)
+            self.net_ = make_net(
+                module, criterion, device, valid_ds, n_batches, completed, checkpoint
+            )
             if completed:
                 checkpoint.restore(self.net_)
                 remaining = self.max_epochs - completed
@@ -386,7 +405,16 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         return proba
 
     def predict(self, X):
-        """Predicted class labels (elements of ``classes_``)."""
+        """Predicted class labels (elements of ``classes_``).
+
+        Parameters
+        ----------
+        X : sequence of str of length n
+
+        Returns
+        -------
+        y : ndarray of shape (n,)
+        """
         proba = self.predict_proba(X)  # raises NotFittedError before classes_ is read
         return self.classes_[np.argmax(proba, axis=1)]
 
@@ -412,26 +440,16 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     def _restore_net(self, module, weights, criterion_state=None, history=None):
         """Rebuild the fitted ``net_`` around ``module`` and load its saved weights.
 
-        Called by :func:`skmedtext.persistence.load_model` after ``_restore_module``.
-        The net is built without ``checkpoint_dir`` and user callbacks: a loaded model
-        must not create folders or run hooks of the machine it was trained on.
+        Called by :func:`skmedtext.persistence.load_model` after ``_restore_module``;
+        the net is an inference net (:meth:`_make_inference_net`).
         """
         from skorch.history import History
-
-        from skmedtext.losses import build_criterion
 
         device = resolve_device(self.device)
         # the real training-fold counts only shape the criterion's buffers, which are
         # overwritten by the saved ones below
         criterion = build_criterion(self.criterion, np.ones(len(self.classes_), dtype=np.int64))
-        saved = {k: self.__dict__[k] for k in ("checkpoint_dir", "callbacks") if k in self.__dict__}
-        self.__dict__.update(checkpoint_dir=None, callbacks=None)
-        try:
-            net = self._make_net(module, criterion, None, 1, device)
-        finally:
-            for key in ("checkpoint_dir", "callbacks"):
-                self.__dict__.pop(key, None)
-            self.__dict__.update(saved)
+        net = self._make_inference_net(module, criterion, device)
         net.initialize()
         net.module_.load_state_dict(weights)
         if criterion_state:
@@ -441,63 +459,3 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.net_ = net
         self.history_ = net.history
         return self
-
-
-_CHECKPOINT_FILES = {
-    "f_params": "params.pt",
-    "f_optimizer": "optimizer.pt",
-    "f_criterion": "criterion.pt",
-    "f_history": "history.json",
-}
-
-
-def _checkpoint_callbacks(checkpoint_dir):
-    if checkpoint_dir is None:
-        return []
-    from pathlib import Path
-
-    from skorch.callbacks import Checkpoint
-
-    folder = Path(checkpoint_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [
-        (
-            "checkpoint",
-            Checkpoint(monitor=None, dirname=str(folder), f_pickle=None, **_CHECKPOINT_FILES),
-        ),
-        ("rng_state", SaveRngState(str(folder / "rng_state.pt"))),
-    ]
-
-
-class _CheckpointFolder:
-    """A checkpoint folder tied to one fit (parameters + data fingerprint)."""
-
-    def __init__(self, folder):
-        self.folder = folder
-
-    @classmethod
-    def open(cls, checkpoint_dir, estimator, X, y_idx):
-        if checkpoint_dir is None:
-            return None
-        # max_epochs may differ: a resumed fit may train for more epochs
-        digest = params_digest(estimator, ignore=("checkpoint_dir", "callbacks", "max_epochs"))
-        digest.update(np.ascontiguousarray(y_idx).tobytes())
-        for x in X:
-            digest.update(x.encode("utf-8") if isinstance(x, str) else x.vectors.tobytes())
-        folder = claim_checkpoint_folder(
-            checkpoint_dir, type(estimator).__name__, digest.hexdigest()
-        )
-        return cls(folder)
-
-    def completed_epochs(self):
-        import json
-
-        files = [self.folder / name for name in _CHECKPOINT_FILES.values()]
-        if not all(f.is_file() for f in files) or not (self.folder / "rng_state.pt").is_file():
-            return 0
-        return len(json.loads((self.folder / "history.json").read_text()))
-
-    def restore(self, net):
-        net.initialize()
-        net.load_params(**{k: str(self.folder / v) for k, v in _CHECKPOINT_FILES.items()})
-        torch.set_rng_state(torch.load(self.folder / "rng_state.pt"))

@@ -1,0 +1,26 @@
+"""StaResGRU-CNN (paper 003) and the neural baselines: one family on one base.
+
+``_base`` holds the family base (input vectors, synthetic rows, persistence) and
+the shared docstring parts; ``_cnn``, ``_rnn`` and ``_hybrid`` the members by
+architecture.
+"""
+
+from skmedtext.models._sequence._cnn import DPCNNClassifier, TextCNNClassifier
+from skmedtext.models._sequence._hybrid import (
+    CNNGRUClassifier,
+    CNNLSTMClassifier,
+    StaResGRUCNNClassifier,
+    TextCNNBiGRUClassifier,
+)
+from skmedtext.models._sequence._rnn import BiGRUClassifier, BiLSTMClassifier
+
+__all__ = [
+    "BiGRUClassifier",
+    "BiLSTMClassifier",
+    "CNNGRUClassifier",
+    "CNNLSTMClassifier",
+    "DPCNNClassifier",
+    "StaResGRUCNNClassifier",
+    "TextCNNBiGRUClassifier",
+    "TextCNNClassifier",
+]
