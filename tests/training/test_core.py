@@ -1,12 +1,16 @@
-"""The shared training core: schedule, bucketing, checkpoint/resume, callbacks."""
+"""The shared training core: schedule, bucketing, checkpoint/resume, callbacks, its hooks."""
 
 import numpy as np
 import pytest
 import torch
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import check_param_validation
 from skorch.callbacks import Callback
 
+import skmedtext.encoders
+import skmedtext.models
 from skmedtext.datasets import load_medical_abstracts
-from skmedtext.models import DMTBertClassifier
+from skmedtext.models import DMTBertClassifier, TextCNNClassifier
 from skmedtext.training import BucketBatchSampler, EncodedDataset, WarmupLinearSchedule
 
 TINY = dict(max_length=24, max_epochs=2, batch_size=16, random_state=0)
@@ -75,3 +79,72 @@ def test_user_callbacks_run(small):
 
     DMTBertClassifier(**TINY, callbacks=[("record", Record())]).fit(X, y)
     assert seen == [1, 2]
+
+
+# -- the core's seams: validation first, explicit hooks, no borrowed attributes ----------
+CLASSIFIERS = [getattr(skmedtext.models, n) for n in skmedtext.models.__all__ if n.endswith("Classifier")]
+
+TEXTS = ["胸痛胸闷三天", "心慌胸闷气短", "胃痛腹泻两天", "腹胀胃痛反酸"] * 4
+LABELS = ["心内科", "心内科", "消化科", "消化科"] * 4
+CNN_TINY = dict(
+    filters=4, embedding_dim=8, max_length=8, max_epochs=1, device="cpu", random_state=0
+)
+
+
+def _tiny_cnn(**params):
+    return TextCNNClassifier(**{**CNN_TINY, **params})
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS, ids=lambda c: c.__name__)
+def test_every_parameter_has_a_constraint_enforced_by_fit(cls):
+    check_param_validation(cls.__name__, cls())
+
+
+def test_parameter_errors_come_before_any_encoder_is_loaded(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the encoder was loaded before the parameters were checked")
+
+    monkeypatch.setattr(skmedtext.encoders, "load_encoder", refuse)
+    with pytest.raises(InvalidParameterError, match="max_epochs"):
+        DMTBertClassifier(max_epochs=0).fit(TEXTS, LABELS)
+    with pytest.raises(ValueError, match="n_iter_no_change"):  # a check spanning two parameters
+        DMTBertClassifier(n_iter_no_change=1).fit(TEXTS, LABELS)
+
+
+def test_fit_encoding_state_is_handed_to_build_module(monkeypatch):
+    seen = {}
+    fit_encoding, build_module = TextCNNClassifier._fit_encoding, TextCNNClassifier._build_module
+
+    def recording_fit_encoding(self, X, y):
+        seen["returned"] = fit_encoding(self, X, y)
+        return seen["returned"]
+
+    def recording_build_module(self, n_classes, state):
+        seen["received"] = state
+        return build_module(self, n_classes, state)
+
+    monkeypatch.setattr(TextCNNClassifier, "_fit_encoding", recording_fit_encoding)
+    monkeypatch.setattr(TextCNNClassifier, "_build_module", recording_build_module)
+    clf = _tiny_cnn().fit(TEXTS, LABELS)
+    assert isinstance(seen["returned"], torch.Tensor) and seen["received"] is seen["returned"]
+    # nothing is parked on the estimator between the hooks
+    assert {k for k in vars(clf) if not k.endswith("_")} == set(clf.get_params())
+
+
+def test_inference_net_has_no_training_callbacks_and_leaves_the_estimator_alone(tmp_path):
+    clf = _tiny_cnn(checkpoint_dir=tmp_path / "ckpt", callbacks=[Callback()]).fit(TEXTS, LABELS)
+    before = dict(vars(clf))
+    net = clf._make_inference_net(clf.net_.module_, clf.net_.criterion_, "cpu")
+    assert net.callbacks == [] and net.train_split is None
+    assert vars(clf).keys() == before.keys()
+    assert all(vars(clf)[k] is v for k, v in before.items())
+
+
+def test_fit_accelerated_leaves_no_instance_attribute():
+    pytest.importorskip("accelerate", reason="accelerate is in the 'scale' extra")
+    from skmedtext.training import default_accelerator, fit_accelerated
+
+    clf = fit_accelerated(_tiny_cnn(), TEXTS, LABELS, accelerator=default_accelerator(cpu=True))
+    assert type(clf.net_) is TextCNNClassifier._net_class
+    assert {k for k in vars(clf) if not k.endswith("_")} == set(clf.get_params())
+    assert "_make_net" not in vars(clf)
