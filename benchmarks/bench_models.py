@@ -240,11 +240,11 @@ def _run_params(X, y, max_length, args):
         counts = []
         for embedding in ("bare", embedder):
             clf = cls(embedding, max_length=max_length, random_state=args.random_state)
-            clf._fit_encoding(X, y)  # the training core's encoding hook: no training
-            counts.append(_count(clf._build_module(n_classes)))
+            state = clf._fit_encoding(X, y)  # the training core's encoding hook: no training
+            counts.append(_count(clf._build_module(n_classes, state)))
         # frozen transformer states: the encoder is not part of the network, only its width
         clf = cls(max_length=max_length)
-        clf._check_params()
+        clf._validate_params()
         inputs = seq_modules.SequenceInput(None, 384)
         counts.append(
             _count(
