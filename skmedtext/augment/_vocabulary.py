@@ -31,6 +31,7 @@ from skmedtext.augment._lexicon import (
     resolve_word_set,
 )
 from skmedtext.augment._candidates import Lexicon
+from skmedtext.augment._multilabel import fit_resample_multilabel
 from skmedtext.augment._rewrite import Segments, analyse, rewrite
 from skmedtext.utils import (
     TextInputMixin,
@@ -38,6 +39,7 @@ from skmedtext.utils import (
     check_text_target,
     check_texts,
     int_seed,
+    is_multilabel_target,
 )
 
 __all__ = ["VocabularyAugmenter"]
@@ -86,6 +88,12 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
     never falls between a negation and the end of its clause, and no negation,
     protected term, number or punctuation mark is ever written into a text.
     Original rows are returned unchanged and first, synthetic texts after them.
+
+    **Multi-label** ``y`` (a 2-D 0/1 matrix that is not one-vs-all encoded):
+    the records carrying MLSMOTE's minority labels are rewritten, and each
+    synthetic text carries its seed record's label set; ``sampling_strategy``
+    then reads as in :func:`skmedtext.utils.multilabel_sampling_targets`
+    (``'auto'``, ``'minority'``, a float or ``{{label column: rows}}``).
 
     Read more in ``docs/augmentation.md``.
 
@@ -166,7 +174,11 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of synthetic texts made for each class.
+        Number of synthetic texts made for each class (each label column for a
+        multi-label ``y``).
+
+    synthetic_labels_ : ndarray of shape (n_synthetic,)
+        Multi-label ``y`` only: the label column each synthetic text was made for.
 
     sample_indices_ : ndarray of shape (n_samples_new,)
         Input row each output row comes from (as in ``RandomOverSampler``).
@@ -283,18 +295,21 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
         ----------
         X : sequence of str, 1-D array, pandas Series or array of shape (n, 1)
             The training texts.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (one-vs-all encoded labels are accepted, as in
-            imbalanced-learn).
+            imbalanced-learn), or a multi-label 0/1 indicator matrix (any other
+            2-D 0/1 ``y``): see "Multi-label ``y``" in the class docstring.
 
         Returns
         -------
         X_resampled : ndarray of shape (n_samples_new,), dtype=object
             The input texts unchanged and first, then the synthetic texts (a list
             or a pandas object when the input was one).
-        y_resampled : ndarray of shape (n_samples_new,)
-            The corresponding labels.
+        y_resampled : ndarray of shape (n_samples_new,) or (n_samples_new, n_labels)
+            The corresponding labels (label sets for a multi-label ``y``).
         """
+        if is_multilabel_target(y):
+            return fit_resample_multilabel(self, X, y)
         check_sampler_target(y, estimator_name=type(self).__name__)
         return super().fit_resample(X, y)
 
@@ -323,19 +338,32 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
             plan.append(np.concatenate(rounds)[:n_new])
         sample_indices = np.concatenate(plan)
         sources = sample_indices[X.shape[0] :]
+        members = {k: np.flatnonzero(y == k) for k, n in self.sampling_strategy_.items() if n > 0}
+        X_res = self._synthesize(X, units_of, lexicon, sources, y[sources], members, rng)
+        return X_res, y[sample_indices]
 
+    def _synthesize(self, X, units_of, lexicon, sources, groups, members, rng):
+        """``X`` followed by one rewrite of each ``sources`` row; sets the fitted attributes.
+
+        ``groups[i]`` is the class (or, for a multi-label ``y``, the label) synthetic
+        row ``i`` is made for, ``members`` its rows: with ``candidate_scope='class'``
+        the words of those rows are the candidates.
+        """
         need_insertion = self.p_insert > 0
-        lexicons = self._class_lexicons(lexicon, units_of, y)
+        lexicons = self._class_lexicons(lexicon, units_of, members)
         analysed = {}
         texts, log = [], np.zeros((sources.shape[0], 4), dtype=int)
-        for row, src in enumerate(sources):
-            if src not in analysed:
-                analysed[src] = analyse(X[src], units_of[src], lexicons[y[src]], need_insertion)
-            source = analysed[src]
+        for row, (src, group) in enumerate(zip(sources, groups)):
+            if (src, group) not in analysed:
+                analysed[src, group] = analyse(
+                    X[src], units_of[src], lexicons[group], need_insertion
+                )
+            source = analysed[src, group]
             text, n_sub, n_ins = rewrite(source, rng, self.p_substitute, self.p_insert)
             texts.append(text)
             log[row] = (source.eligible.shape[0], n_sub, source.slots.shape[0], n_ins)
 
+        sample_indices = np.concatenate([np.arange(X.shape[0]), sources])
         X_res = np.empty(sample_indices.shape[0], dtype=object)
         X_res[: X.shape[0]] = X
         X_res[X.shape[0] :] = texts
@@ -349,17 +377,16 @@ class VocabularyAugmenter(TextInputMixin, BaseOverSampler):
             "n_slots": log[:, 2],
             "n_inserted": log[:, 3],
         }
-        return X_res, y[sample_indices]
+        return X_res
 
-    def _class_lexicons(self, lexicon, units_of, y):
-        """The lexicon each class's texts are augmented with."""
-        targets = [k for k, n in self.sampling_strategy_.items() if n > 0]
+    def _class_lexicons(self, lexicon, units_of, members):
+        """The lexicon each class's (or label's) texts are augmented with."""
         if self.candidate_scope == "corpus":
-            return {k: lexicon for k in targets}
+            return {k: lexicon for k in members}
         lexicons = {}
-        for klass in targets:
-            words = {u.lower() for i in np.flatnonzero(y == klass) for u in units_of[i]}
-            lexicons[klass] = lexicon.restricted_to(words)
+        for group, rows in members.items():
+            words = {u.lower() for i in rows for u in units_of[i]}
+            lexicons[group] = lexicon.restricted_to(words)
         return lexicons
 
     def _make_lexicon(self, units_of, seed):

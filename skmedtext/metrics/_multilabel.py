@@ -10,7 +10,6 @@ the label cardinality of the predictions and the F1 of the rarest labels.
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.metrics import (
     accuracy_score,
     hamming_loss,
@@ -20,6 +19,7 @@ from sklearn.metrics import (
 from sklearn.utils import Bunch
 
 from skmedtext.metrics._labels import resolve_names
+from skmedtext.utils import check_indicator
 
 __all__ = [
     "MULTILABEL_SCALAR_METRICS",
@@ -40,50 +40,6 @@ MULTILABEL_SCALAR_METRICS = (
     "roc_auc_macro",
 )
 """Names of the scalar metrics of a :class:`MultilabelReport`, in table order."""
-
-
-def check_indicator(y, *, name="y", n_labels=None):
-    """Return ``y`` as a dense int8 0/1 matrix of shape (n, n_labels), checked.
-
-    Parameters
-    ----------
-    y : array-like or sparse matrix of shape (n_samples, n_labels)
-        A label-indicator matrix (as :class:`~sklearn.preprocessing.MultiLabelBinarizer`
-        returns).
-    name : str, default='y'
-        How errors name the matrix.
-    n_labels : int, default=None
-        The width required (the labels an estimator was fitted on).
-
-    Returns
-    -------
-    indicator : ndarray of int8, shape (n_samples, n_labels)
-
-    Raises
-    ------
-    ValueError
-        If ``y`` is not 2-D, holds values other than 0 and 1, or has the wrong width.
-
-    Examples
-    --------
-    >>> from skmedtext.metrics import check_indicator
-    >>> check_indicator([[1, 0], [1, 1]]).tolist()
-    [[1, 0], [1, 1]]
-    """
-    values = y.toarray() if sp.issparse(y) else np.asarray(y)
-    if values.ndim != 2 or values.shape[1] < 1:
-        raise ValueError(
-            f"{name} must be a 2-D label-indicator matrix of shape (n_samples, n_labels); "
-            f"got shape {values.shape}. Turn lists of label sets into one with "
-            "sklearn.preprocessing.MultiLabelBinarizer."
-        )
-    if values.dtype.kind not in "biuf" or not np.isin(values, (0, 1)).all():
-        raise ValueError(f"{name} must hold only 0 and 1 (a label-indicator matrix).")
-    if n_labels is not None and values.shape[1] != n_labels:
-        raise ValueError(
-            f"{name} has {values.shape[1]} label columns but {n_labels} labels are expected."
-        )
-    return values.astype(np.int8)
 
 
 def _check_pair(y_true, y_pred):

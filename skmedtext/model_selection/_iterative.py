@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
 
-from skmedtext.metrics import check_indicator
+from skmedtext.utils import check_indicator
 
 __all__ = ["MultilabelStratifiedKFold"]
 

@@ -9,10 +9,12 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from skmedtext.sampling._saan._multilabel import fit_resample_multilabel
 from skmedtext.utils import (
     check_sampler_target,
     claim_checkpoint_folder,
     int_seed,
+    is_multilabel_target,
     params_digest,
     resolve_device,
 )
@@ -48,7 +50,16 @@ class SAANSampler(BaseOverSampler):
       ``make_pipeline(SAANSampler(), DMTBertClassifier())`` fits on texts.
 
     Original rows come back unchanged and first; synthetic rows are appended,
-    grouped by class. Where the paper is silent (per-class GANs, 2-D vectors as
+    grouped by class.
+
+    **Multi-label** ``y``: one GAN per minority label (MLSMOTE's ``IRLbl >
+    MeanIR``), trained on the records carrying it; a synthetic row carries its
+    label and the labels most of its 5 nearest real records of that label hold
+    (``sampling_strategy`` as in
+    :func:`skmedtext.utils.multilabel_sampling_targets`; details in
+    ``docs/multilabel.md``).
+
+    Where the paper is silent (per-class GANs, 2-D vectors as
     sequences, optimiser, normalisation, ...) the choices are documented in
     ``docs/saan.md``.
 
@@ -145,6 +156,9 @@ class SAANSampler(BaseOverSampler):
         True for appended synthetic rows (all after the originals).
     synthetic_classes_ : ndarray of shape (n_synthetic,)
         Class of each synthetic row, in output order.
+    synthetic_labels_ : ndarray of shape (n_synthetic,)
+        Multi-label ``y`` only (instead of ``synthetic_classes_``): the label
+        column each synthetic row was made for.
     resampled_mask_ : ndarray of shape (n_samples_resampled, t), dtype=bool
         3-D input: real positions of every output row.
     generator_loss_ : dict
@@ -260,8 +274,9 @@ class SAANSampler(BaseOverSampler):
         ----------
         X : array-like of shape (n, d), (n, t, d), sparse matrix, or sequence of str
             2-D vectors, 3-D sequences (exact-zero padding) or raw texts.
-        y : array-like of shape (n,)
-            Class labels.
+        y : array-like of shape (n,) or (n, n_labels)
+            Class labels, or a multi-label 0/1 indicator matrix (any 2-D 0/1
+            ``y`` that is not one-vs-all encoded): see "Multi-label ``y``" above.
         mask : array-like of shape (n, t), dtype=bool, default=None
             3-D input only: real positions (default: the non-zero vectors).
 
@@ -270,8 +285,10 @@ class SAANSampler(BaseOverSampler):
         X_resampled : same kind as ``X``
             For raw texts: a 1-D object array (list for list input) of the
             original strings followed by :class:`~skmedtext.SyntheticSequence` rows.
-        y_resampled : ndarray of shape (n_samples_resampled,)
+        y_resampled : ndarray of shape (n_samples_resampled,) or (n_samples_resampled, n_labels)
         """
+        if is_multilabel_target(y):
+            return fit_resample_multilabel(self, X, y, mask)
         check_sampler_target(y, estimator_name=type(self).__name__)
         params = {} if mask is None else {"mask": mask}
         return super().fit_resample(X, y, **params)
@@ -312,14 +329,30 @@ class SAANSampler(BaseOverSampler):
         return targets
 
     def _fit_resample(self, X, y, mask=None):
+        inputs = self._start(mask)
+        targets = self._targets(y)
+        rows = [np.flatnonzero(y == label) for label, _ in targets]
+        X_res, blocks, _ = self._generate(inputs, X, targets, rows)
+        y_new = [np.full(len(vectors), label, dtype=y.dtype) for label, vectors, _ in blocks]
+        self.synthetic_classes_ = np.concatenate(y_new) if y_new else np.zeros(0, dtype=y.dtype)
+        n_new = len(self.synthetic_classes_)
+        self.synthetic_mask_ = np.r_[np.zeros(len(y), bool), np.ones(n_new, bool)]
+        return X_res, np.concatenate([y, self.synthetic_classes_])
+
+    def _start(self, mask):
+        """Check the parameters, forget the last fit's input attributes, pick the input kind."""
         from skmedtext.sampling._saan._inputs import INPUT_KINDS
 
         self._check_params()
         for attr in ("resampled_mask_", "embedding_space_", "encoder_", "subspaces_"):
             self.__dict__.pop(attr, None)
-        inputs = INPUT_KINDS[self.input_kind_](self, mask)
-        targets = self._targets(y)
-        rows = [np.flatnonzero(y == label) for label, _ in targets]
+        return INPUT_KINDS[self.input_kind_](self, mask)
+
+    def _generate(self, inputs, X, targets, rows):
+        """Train on the ``rows`` of each ``(group, n_new)`` target and append its rows to ``X``.
+
+        Returns ``X_res``, the ``(group, vectors, masks)`` blocks and the real-row bank.
+        """
         bank = inputs.real_sequences(X, rows)
         _check_not_padding(bank, rows)
         self.n_tokens_ = bank.t
@@ -329,11 +362,7 @@ class SAANSampler(BaseOverSampler):
         X_res = inputs.assemble(X, blocks)
         for name, value in inputs.attributes.items():
             setattr(self, name, value)
-        y_new = [np.full(len(vectors), label, dtype=y.dtype) for label, vectors, _ in blocks]
-        self.synthetic_classes_ = np.concatenate(y_new) if y_new else np.zeros(0, dtype=y.dtype)
-        n_new = len(self.synthetic_classes_)
-        self.synthetic_mask_ = np.r_[np.zeros(len(y), bool), np.ones(n_new, bool)]
-        return X_res, np.concatenate([y, self.synthetic_classes_])
+        return X_res, blocks, bank
 
     def _gan_config(self):
         from skmedtext.sampling._saan._train import GanConfig
