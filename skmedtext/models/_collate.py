@@ -7,6 +7,7 @@ are picklable classes: a fitted classifier pickles with its net and loaders.
 
 from itertools import combinations
 
+import numpy as np
 import torch
 
 from skmedtext.utils import round_up
@@ -56,7 +57,8 @@ class BertCollator:
             ),
         }
         x.update(self._pairs(mentions))
-        return x, torch.tensor(targets, dtype=torch.long)
+        # one array first: multi-label targets are rows, slow to convert one by one
+        return x, torch.as_tensor(np.asarray(targets), dtype=torch.long)
 
     def _pairs(self, mentions):
         pairs = [
@@ -110,4 +112,5 @@ class SequenceCollator:
             "embed_index": torch.tensor(embed_index, dtype=torch.long),
             "embeds": torch.stack(embeds) if embeds else torch.zeros((0, width, self.dim)),
         }
-        return x, torch.tensor(targets, dtype=torch.long)
+        # one array first: multi-label targets are rows, slow to convert one by one
+        return x, torch.as_tensor(np.asarray(targets), dtype=torch.long)

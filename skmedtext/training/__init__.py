@@ -19,3 +19,8 @@ __all__ = [
     "make_loader",
     "pad_sequences",
 ]
+
+# multi-label targets: per-label decision thresholds (the rest is inside the core)
+from skmedtext.training._multilabel import tune_label_thresholds  # noqa: E402
+
+__all__ += ["tune_label_thresholds"]

@@ -23,9 +23,17 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
 from skorch.helper import predefined_split
 
-from skmedtext.losses import CRITERIA, build_criterion
+from skmedtext.losses import CRITERIA, MULTILABEL_CRITERIA, build_criterion
 from skmedtext.training._callbacks import CheckpointFolder, EpochAuxLoss, WarmupLinearSchedule
 from skmedtext.training._data import EncodedDataset, make_loader
+from skmedtext.training._multilabel import (
+    encode_multilabel_target,
+    is_multilabel_y,
+    multilabel_criterion,
+    multilabel_holdout,
+    sigmoid_first,
+    tune_label_thresholds,
+)
 from skmedtext.training._net import TextNet, softmax_first
 from skmedtext.utils import (
     TextInputMixin,
@@ -110,10 +118,12 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """
 
     _accepts_synthetic = False
+    #: whether a multi-label ``y`` is accepted (``_multilabel.py``: sigmoid head)
+    _accepts_multilabel = True
     _net_class = TextNet
 
     _parameter_constraints: dict = {
-        "criterion": [StrOptions(set(CRITERIA)), tuple, callable],
+        "criterion": [StrOptions(set(CRITERIA) | set(MULTILABEL_CRITERIA)), tuple, callable],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -202,6 +212,11 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     def _validate_fit_input(self, X, y):
         name = type(self).__name__
         X = check_texts(X, allow_synthetic=self._accepts_synthetic, estimator_name=name)
+        self.multilabel_ = is_multilabel_y(y)
+        if self.multilabel_:
+            if not self._accepts_multilabel:
+                raise ValueError(f"{name} takes one label per text; got a multi-label y.")
+            return (X, *encode_multilabel_target(y, X.shape[0], name))
         y = check_text_target(y, X.shape[0], estimator_name=name)
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.size < 2:
@@ -213,7 +228,9 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
 
     def _split(self, y_idx, rng):
         if self.validation_fraction == 0:
-            return np.arange(y_idx.size), None
+            return np.arange(y_idx.shape[0]), None
+        if getattr(self, "multilabel_", False):
+            return multilabel_holdout(y_idx, self.validation_fraction, rng)
         counts = np.bincount(y_idx)
         n_valid = math.ceil(self.validation_fraction * y_idx.size)
         if counts.min() < 2 or n_valid < counts.size:
@@ -283,7 +300,9 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             iterator_valid=make_loader,
             iterator_valid__collate_fn=collate,
             callbacks__valid_acc=None,
-            predict_nonlinearity=softmax_first,
+            predict_nonlinearity=(
+                sigmoid_first if getattr(self, "multilabel_", False) else softmax_first
+            ),
             lambda_cls=lambda_cls,
             lambda_aux=lambda_aux,
             amp=amp,
@@ -329,8 +348,11 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         ----------
         X : sequence of str (or SyntheticSequence rows) of length n
             Synthetic rows must live in ``embedding_space_``.
-        y : array-like of shape (n,)
-            Class labels of any hashable type (strings or integers).
+        y : array-like of shape (n,), (n, n_labels) or sequence of label collections
+            Class labels of any hashable type (strings or integers), or a
+            multi-label target: a 0/1 indicator matrix or one list/tuple/set of
+            labels per text (see ``skmedtext/training/_multilabel.py`` and
+            ``docs/multilabel.md``: sigmoid head, ``thresholds_``).
 
         Returns
         -------
@@ -360,8 +382,7 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             dataset = EncodedDataset(items, y_idx, lengths)
             train_ds = dataset.subset(train_idx)
             valid_ds = None if valid_idx is None else dataset.subset(valid_idx)
-            class_counts = np.bincount(y_idx[train_idx], minlength=classes.size)
-            criterion = build_criterion(self.criterion, class_counts)
+            criterion = self._fold_criterion(y_idx[train_idx])
             module = self._build_module(classes.size, state)
             n_batches = math.ceil(len(train_ds) / self.batch_size)
             checkpoint = CheckpointFolder.open(self.checkpoint_dir, self, X, y_idx)
@@ -377,7 +398,18 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             else:
                 self.net_.fit(train_ds, y=None)
         self.history_ = self.net_.history
+        if self.multilabel_:
+            self.thresholds_ = np.full(classes.size, 0.5)
+            if valid_idx is not None:
+                proba = self.predict_proba(X[valid_idx])
+                self.thresholds_ = tune_label_thresholds(y_idx[valid_idx], proba)
         return self
+
+    def _fold_criterion(self, y_train):
+        """The loss, shaped by the training fold's class (or label) counts."""
+        if getattr(self, "multilabel_", False):
+            return multilabel_criterion(self.criterion, y_train)
+        return build_criterion(self.criterion, np.bincount(y_train, minlength=len(self.classes_)))
 
     def _encoded_in_length_order(self, X):
         X = check_texts(X, allow_synthetic=self._accepts_synthetic, estimator_name=type(self).__name__)
@@ -396,6 +428,8 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n, n_classes)
+            For a multi-label fit: one sigmoid probability per label (rows need
+            not sum to one).
         """
         check_is_fitted(self, "net_")
         dataset, order = self._encoded_in_length_order(X)
@@ -414,8 +448,12 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         y : ndarray of shape (n,)
+            For a multi-label fit: the (n, n_labels) 0/1 indicator
+            ``proba >= thresholds_``.
         """
         proba = self.predict_proba(X)  # raises NotFittedError before classes_ is read
+        if getattr(self, "multilabel_", False):
+            return (proba >= self.thresholds_).astype(np.int64)
         return self.classes_[np.argmax(proba, axis=1)]
 
     # -- persistence (skmedtext.persistence) --------------------------------------
