@@ -6,47 +6,12 @@ import platform
 import sys
 from pathlib import Path
 
+from skmedtext.utils import cpu_description
+
 __all__ = ["environment"]
 
-# CPU flags that mean bfloat16 arithmetic in hardware (AVX-512 BF16, AMX tiles);
-# torch's CPU autocast to bf16 is only faster than fp32 with one of them.
-BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+# The file read for the CPU model and flags; tests point it at a fixture.
 _CPUINFO = Path("/proc/cpuinfo")
-
-
-def _cpuinfo_fields():
-    """``(model name, set of flags)`` of the first processor in /proc/cpuinfo, or None."""
-    try:
-        lines = _CPUINFO.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    model, flags = None, set()
-    for line in lines:
-        key, _, value = line.partition(":")
-        key = key.strip()
-        if key == "model name" and model is None:
-            model = value.strip()
-        elif key in ("flags", "Features") and not flags:
-            flags = set(value.split())
-    return model, flags
-
-
-def cpu_description():
-    """The CPU model name and the bf16 flags it has.
-
-    Returns
-    -------
-    model : str
-        From ``/proc/cpuinfo`` (Linux), else what :mod:`platform` knows.
-    bf16_flags : list of str or None
-        The members of :data:`BF16_CPU_FLAGS` the CPU reports (empty when it
-        has none); None where the flags cannot be read (not Linux).
-    """
-    fields = _cpuinfo_fields()
-    model, flags = fields if fields is not None else (None, None)
-    model = model or platform.processor() or platform.machine() or "unknown CPU"
-    bf16 = None if flags is None else [flag for flag in BF16_CPU_FLAGS if flag in flags]
-    return model, bf16
 
 
 def environment():
@@ -92,7 +57,7 @@ def environment():
             versions[module] = sys.modules[module].__version__
     torch = sys.modules.get("torch")
     gpu = torch.cuda.get_device_name(0) if torch and torch.cuda.is_available() else None
-    model, bf16 = cpu_description()
+    model, bf16 = cpu_description(_CPUINFO)
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "python": platform.python_version(),

@@ -6,7 +6,12 @@ from skmedtext.utils._checkpoint import (
     fsync_path,
     params_digest,
 )
-from skmedtext.utils._device import resolve_bf16, resolve_device
+from skmedtext.utils._device import (
+    cpu_description,
+    cpu_has_bf16,
+    resolve_bf16,
+    resolve_device,
+)
 from skmedtext.utils._discovery import all_estimators
 from skmedtext.utils._home import get_skmedtext_home
 from skmedtext.utils._multilabel import (
@@ -32,6 +37,8 @@ __all__ = [
     "check_text_target",
     "check_texts",
     "claim_checkpoint_folder",
+    "cpu_description",
+    "cpu_has_bf16",
     "fsync_path",
     "get_skmedtext_home",
     "draw_seed_rows",

@@ -111,7 +111,8 @@ def pretrain_mlm(
     (dynamic masking, :class:`transformers.DataCollatorForLanguageModeling`), and
     with ``whole_word_masking="jieba"`` all characters of a jieba word are masked
     together (Chinese BERT-wwm). Training uses AdamW with linear warm-up and decay,
-    bf16 autocast on CUDA, and writes resumable checkpoints to ``out_dir``.
+    bf16 autocast on CUDA and on CPUs with bf16 matrix units, and writes resumable
+    checkpoints to ``out_dir``.
 
     The result is a normal Hugging Face folder (``config.json``,
     ``model.safetensors``, tokenizer files) that ``transformers.AutoModel``,
@@ -189,8 +190,10 @@ def pretrain_mlm(
     device : str or None, default="auto"
         ``"auto"``/``None`` (CUDA when available), ``"cpu"``, ``"cuda[:N]"``.
     bf16 : {"auto", True, False}, default="auto"
-        bf16 autocast; ``"auto"`` uses it on CUDA devices that support it. Weights
-        and optimizer state stay fp32.
+        bf16 autocast; ``"auto"`` uses it on CUDA devices that support it and on
+        CPUs with bf16 matrix units (AMX or AVX-512 BF16,
+        :func:`skmedtext.utils.cpu_has_bf16`); ``True`` forces it, on CPU too.
+        Weights and optimizer state stay fp32.
     progress : bool, default=True
         Show a tqdm progress bar with the running loss.
 
