@@ -46,6 +46,12 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         L2-normalise pooled vectors (as sentence-transformers does for MiniLM).
     device : str, default="auto"
         ``"auto"`` uses CUDA when available.
+    amp : {"auto", True, False}, default="auto"
+        bf16 autocast of the encoder's forward pass (the pooled or sequence
+        output is returned in float32 either way). ``"auto"`` enables it on CUDA
+        devices that support bf16 and on CPUs with bf16 matrix units (AMX or
+        AVX-512 BF16), where it is several times faster; ``True`` forces it,
+        ``False`` keeps fp32. See :func:`skmedtext.utils.resolve_bf16`.
     verbose : int, default=0
         Show a tqdm progress bar over batches when > 0.
 
@@ -78,6 +84,7 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "normalize": ["boolean"],
         "device": [str, None],
+        "amp": [StrOptions({"auto"}), "boolean"],
         "verbose": ["verbose"],
     }
     _vector_output = "pooled"
@@ -94,6 +101,7 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         batch_size=32,
         normalize=False,
         device="auto",
+        amp="auto",
         verbose=0,
     ):
         self.model_name_or_path = model_name_or_path
@@ -104,6 +112,7 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         self.batch_size = batch_size
         self.normalize = normalize
         self.device = device
+        self.amp = amp
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -158,8 +167,9 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
 
         if self.layer == "input":
             return self.model_.get_input_embeddings()(input_ids)
-        use_bf16 = resolve_bf16("auto", input_ids.device)
-        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
+        device = input_ids.device
+        use_bf16 = resolve_bf16(self.amp, device)
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
             return self.model_(input_ids=input_ids, attention_mask=mask).last_hidden_state
 
     def _pool(self, states, mask):

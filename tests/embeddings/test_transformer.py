@@ -19,7 +19,8 @@ TEXTS = np.array(
 
 @pytest.fixture(scope="module")
 def pooled():
-    return TransformerEmbedder().fit(TEXTS)
+    # fp32, so the exact comparisons below hold on CPUs where "auto" picks bf16
+    return TransformerEmbedder(amp=False).fit(TEXTS)
 
 
 def test_pooled_output_is_order_and_batch_independent(pooled):
@@ -40,6 +41,27 @@ def test_mean_pooling_matches_a_hand_computed_mean(pooled):
     np.testing.assert_allclose(
         pooled.transform(["acute chest pain"])[0], states.mean(0).numpy(), atol=1e-5
     )
+
+
+def test_bf16_autocast_on_cpu_is_close_to_fp32_and_deterministic(pooled, monkeypatch):
+    from skmedtext.utils import cpu_has_bf16, resolve_bf16
+
+    assert resolve_bf16(TransformerEmbedder().amp, "cpu") == cpu_has_bf16()
+    calls = []
+    real_autocast = __import__("torch").autocast
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real_autocast(*args, **kwargs)
+
+    monkeypatch.setattr("torch.autocast", spy)
+    fast = TransformerEmbedder(amp=True, device="cpu").fit(TEXTS)
+    first = fast.transform(TEXTS)
+    assert calls and all(c["device_type"] == "cpu" and c["enabled"] for c in calls)
+    np.testing.assert_array_equal(first, fast.transform(TEXTS))
+    exact = pooled.transform(TEXTS)
+    cosine = (first * exact).sum(1) / np.linalg.norm(first, axis=1) / np.linalg.norm(exact, axis=1)
+    assert first.dtype == np.float32 and cosine.min() > 0.99
 
 
 def test_sequence_output_is_zero_padded_with_a_recoverable_mask():
