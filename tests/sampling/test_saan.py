@@ -98,7 +98,8 @@ def test_vectors_originals_first_and_synthetic_attributes(pooled):
     assert Counter(y_res) == {5: 30, 1: 30, 2: 30}
     assert sampler.synthetic_mask_.sum() == 30 and not sampler.synthetic_mask_[: len(X)].any()
     np.testing.assert_array_equal(sampler.synthetic_classes_, y_res[sampler.synthetic_mask_])
-    assert sampler.input_kind_ == "vector" and (sampler.n_tokens_, sampler.window_) == (8, 8)
+    # window="auto": round(8 * 86 / 512) = 1 (was 8 = full attention before "auto")
+    assert sampler.input_kind_ == "vector" and (sampler.n_tokens_, sampler.window_) == (8, 1)
     assert not hasattr(sampler, "sample_indices_")
     assert set(sampler.generator_loss_) == set(sampler.discriminator_loss_) == {1, 2}
     for losses in (sampler.generator_loss_, sampler.discriminator_loss_):
@@ -156,7 +157,8 @@ def test_n_tokens_layout(pooled, n_tokens, n_components, expected):
         **TINY,
     )
     X_res, _ = sampler.fit_resample(X, y)
-    assert sampler.n_tokens_ == expected and sampler.window_ == min(86, expected)
+    assert sampler.n_tokens_ == expected
+    assert sampler.window_ == max(1, round(expected * 86 / 512))
     assert X_res.shape == (62, 384) and np.isfinite(X_res).all()
     assert (sampler.subspaces_ is None) == (n_components is None)
 
@@ -494,6 +496,34 @@ def test_sparse_attention_is_eq_5_to_10():
     # nothing outside the window, nothing on padding keys (real queries)
     assert weights[0][..., ~band].abs().max() == 0
     assert weights[0, 1, :, :5, 5:].abs().max() == 0
+
+
+@pytest.mark.parametrize("kind", ["vector", "sequence"])
+def test_attention_is_local_at_the_defaults(pooled, minilm, abstracts, monkeypatch, kind):
+    # Before window="auto", w = 86 let every position see every other one: 2-D input
+    # (8 positions) and text under 88 tokens got full attention.
+    from skmedtext.sampling._saan import _modules
+
+    seen = []
+
+    def spy(mask, window):
+        allowed = attention_allowed(mask, window)
+        real = mask[..., :, None] & mask[..., None, :]  # real query and real key
+        share = 1.0 if allowed is None else (allowed & real).sum() / real.sum()
+        seen.append(float(share))
+        return allowed
+
+    monkeypatch.setattr(_modules, "attention_allowed", spy)
+    if kind == "vector":
+        X, y = pooled
+    else:
+        X, y = _input_sequences(minilm, abstracts[0], max_length=128), abstracts[1]
+    sampler = SAANSampler(random_state=0, **TINY)
+    sampler.fit_resample(X, y)
+    t = sampler.n_tokens_
+    assert sampler.window_ == max(1, round(t * 86 / 512)) < t - 1
+    # each real position sees at most about a third of the real positions (paper: 173 of 512)
+    assert seen and max(seen) < 0.5
 
 
 def test_grouped_spectral_norm():

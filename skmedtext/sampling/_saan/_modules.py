@@ -27,10 +27,29 @@ __all__ = [
     "SparseAttentionDiscriminator",
     "local_window_mask",
     "attention_allowed",
+    "resolve_window",
 ]
 
 
 _SHORT = 32  # sequences up to this length take the transposed-softmax path
+
+
+# The paper's window on its longest sequences: w = 86 of t = 512 positions, so a
+# position sees about a third of the sequence. "auto" keeps that fraction at
+# every length; an absolute 86 would give full attention to anything under 87.
+_PAPER_WINDOW, _PAPER_LENGTH = 86, 512
+
+
+def resolve_window(window, t):
+    """Half-width of the local window on sequences of ``t`` positions.
+
+    ``"auto"`` scales the paper's ``w = 86`` of 512 to ``t``:
+    ``max(1, round(t * 86 / 512))``; an int keeps its absolute meaning. Either
+    way the result is capped at ``t``.
+    """
+    if window == "auto":
+        window = max(1, round(t * _PAPER_WINDOW / _PAPER_LENGTH))
+    return min(int(window), int(t))
 
 
 def local_window_mask(t, window, device=None):

@@ -69,10 +69,15 @@ class SAANSampler(BaseOverSampler):
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, noise and batch order. The same value gives
         identical output on CPU.
-    window : int, default=86
-        Half-width ``w`` of the local attention window (paper: 86); a position
-        attends to positions ``k`` with ``|i - k| <= w``. Capped at the sequence
-        length (``window_``).
+    window : "auto" or int, default="auto"
+        Half-width ``w`` of the local attention window; a position attends to
+        positions ``k`` with ``|i - k| <= w``. The paper uses ``w = 86`` on
+        sequences of up to 512 tokens, so a position sees about a third of the
+        sequence; ``"auto"`` keeps that fraction at the sequence length ``t``
+        the GANs run over: ``max(1, round(t * 86 / 512))`` (22 of 128 text
+        tokens, 1 of the 8 positions of a 2-D vector). An int keeps its absolute
+        meaning (``86`` is the paper's value, which at ``t <= 87`` is full
+        attention). Capped at ``t`` (``window_``).
     n_heads : int, default=4
         Attention heads ``m``; ``hidden_dim`` must be divisible by it.
     n_layers : int, default=1
@@ -149,7 +154,7 @@ class SAANSampler(BaseOverSampler):
         2-D input with ``n_components``: per over-sampled class, the whitened
         principal subspace its GAN worked in.
     window_ : int
-        The window actually used, ``min(window, n_tokens_)``.
+        The window actually used at ``n_tokens_`` positions (see ``window``).
     embedding_space_ : str
         Raw-text input: the space of the synthetic rows.
     synthetic_mask_ : ndarray of shape (n_samples_resampled,), dtype=bool
@@ -192,7 +197,7 @@ class SAANSampler(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "window": [Interval(numbers.Integral, 0, None, closed="left")],
+        "window": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
         "n_heads": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_layers": [Interval(numbers.Integral, 1, None, closed="left")],
         "hidden_dim": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -218,7 +223,7 @@ class SAANSampler(BaseOverSampler):
         *,
         sampling_strategy="auto",
         random_state=None,
-        window=86,
+        window="auto",
         n_heads=4,
         n_layers=1,
         hidden_dim=32,
@@ -353,10 +358,12 @@ class SAANSampler(BaseOverSampler):
 
         Returns ``X_res``, the ``(group, vectors, masks)`` blocks and the real-row bank.
         """
+        from skmedtext.sampling._saan._modules import resolve_window
+
         bank = inputs.real_sequences(X, rows)
         _check_not_padding(bank, rows)
         self.n_tokens_ = bank.t
-        self.window_ = min(self.window, bank.t)
+        self.window_ = resolve_window(self.window, bank.t)
         self.generator_loss_, self.discriminator_loss_ = {}, {}
         blocks = self._train_and_generate(bank, targets, inputs) if targets else []
         X_res = inputs.assemble(X, blocks)
@@ -372,7 +379,7 @@ class SAANSampler(BaseOverSampler):
             hidden_dim=self.hidden_dim,
             n_heads=self.n_heads,
             n_layers=self.n_layers,
-            window=self.window,
+            window=self.window_,
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,
