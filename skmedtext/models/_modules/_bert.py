@@ -19,6 +19,17 @@ def span_means(states, rows, starts, ends):
     return torch.einsum("ml,mld->md", weights, states[rows])
 
 
+def mlp_head(hidden, head_hidden, n_classes, dropout):
+    """The classification head ``hidden -> head_hidden -> K`` with ReLU and dropout (eq. 18)."""
+    return nn.Sequential(
+        nn.Dropout(dropout),
+        nn.Linear(hidden, head_hidden),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(head_hidden, n_classes),
+    )
+
+
 class DMTBertModule(nn.Module):
     """BERT encoder + classification head + disease co-occurrence predictor.
 
@@ -32,13 +43,7 @@ class DMTBertModule(nn.Module):
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.pooling = pooling
-        self.head = nn.Sequential(
-            nn.Dropout(dropout),
-            nn.Linear(hidden, head_hidden),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(head_hidden, n_classes),
-        )
+        self.head = mlp_head(hidden, head_hidden, n_classes, dropout)
         self.cooc = cooc
         # p_ij = sigmoid(scale * A_ij + bias): cosine scores live in [-1, 1], so a
         # learned affine map lets the BCE reach confident probabilities.
