@@ -7,9 +7,12 @@ dangerous as a script from them. :func:`save_model` writes a folder that
 files only:
 
 ``config.json``
-    Format name and version, the skmedtext version, the estimator class, its
-    ``get_params()`` (JSON values only), ``classes_`` with their dtype, the
-    class-specific state and the SHA-256 of every other file.
+    Format name and version, the skmedtext version, the estimator class name,
+    its ``get_params()`` (JSON values only), ``classes_`` with their dtype and
+    the class-specific state.
+``manifest.json``
+    The SHA-256 of every other file, ``config.json`` included, and a digest over
+    them that identifies the model (:func:`model_digest`).
 ``model.safetensors``
     The weights of the trained torch module (``net_.module_.state_dict()``).
 ``criterion.safetensors``, ``history.json``
@@ -18,28 +21,49 @@ class-specific files
     E.g. ``tokenizer/`` (``save_pretrained``), ``encoder_config.json`` and
     ``vocabulary.json``.
 
-Loading checks the format, the versions, the class (``expected_class``) and
-every hash before reading anything else; any mismatch is a ``ValueError``
-naming the problem. See ``docs/persistence.md``.
+Loading refuses symbolic links, checks the manifest and every hash (the
+config's too) before reading a value of the config, then the format, the
+versions and the class: the class is looked up among skmedtext's persistable
+classes by name, never imported from a name in the file. Any problem is a
+``ValueError`` naming it. See ``docs/persistence.md``.
 """
 
-import hashlib
 import json
 import math
 import os
 import shutil
 import uuid
 import warnings
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "save_model"]
+from skmedtext._model_folder import (
+    CONFIG_FILE,
+    clean_leftovers,
+    folder_files,
+    is_model_folder,
+    leftover_name,
+    verify_folder,
+    write_manifest,
+)
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "load_model",
+    "model_digest",
+    "persistable_classes",
+    "save_model",
+]
 
 FORMAT_NAME = "skmedtext-model"
-#: major.minor; a reader refuses a newer major version, newer minors only add fields
-FORMAT_VERSION = "1.0"
-CONFIG_FILE = "config.json"
+#: major.minor; a reader refuses a newer major version, newer minors only add fields.
+#: 2.0: config.json is covered by manifest.json; the class is stored by name.
+FORMAT_VERSION = "2.0"
+#: what every config.json holds, checked before any value is used
+_REQUIRED = {"format": str, "format_version": str, "skmedtext_version": str, "estimator": str,
+             "params": dict, "classes": dict, "state": dict}  # fmt: skip
 WEIGHTS_FILE = "model.safetensors"
 CRITERION_FILE = "criterion.safetensors"
 HISTORY_FILE = "history.json"
@@ -117,14 +141,32 @@ def _encode_classes(classes):
 
 
 def _decode_classes(entry):
-    dtype = np.dtype(entry["dtype"])
-    if dtype.kind not in "biufUO":
-        raise ValueError(f"config.json: unsupported classes dtype {entry['dtype']!r}.")
-    if dtype.kind == "O":
-        classes = np.empty(len(entry["values"]), dtype=object)
-        classes[:] = entry["values"]
-        return classes
-    return np.asarray(entry["values"], dtype=dtype)
+    """``classes_`` back from JSON: a sorted array of unique labels, as ``fit`` makes it."""
+    values = entry.get("values")
+    try:
+        dtype = np.dtype(entry.get("dtype"))
+    except (TypeError, ValueError):
+        raise ValueError(f"config.json: classes dtype {entry.get('dtype')!r} is not a dtype.") from None
+    if dtype.kind not in "biufUO" or not isinstance(values, list) or len(values) < 2:
+        raise ValueError(
+            f"config.json: classes must hold at least 2 labels of a bool, int, float or str "
+            f"dtype; got dtype {entry.get('dtype')!r} and {type(values).__name__} values."
+        )
+    if not all(isinstance(v, (bool, int, float, str)) for v in values):
+        raise ValueError("config.json: class labels must be bool, int, float or str.")
+    try:
+        if dtype.kind == "O":
+            classes = np.empty(len(values), dtype=object)
+            classes[:] = values
+        else:
+            classes = np.asarray(values, dtype=dtype)
+        in_order = bool((classes[:-1] < classes[1:]).all())
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"config.json: classes do not fit dtype {dtype}: {exc}") from None
+    if not in_order:
+        # fit stores np.unique's output; reordered labels would relabel every prediction
+        raise ValueError("config.json: classes are not unique and sorted as fit stores them.")
+    return classes
 
 
 def _json_default(value):
@@ -133,50 +175,9 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-# -- files and hashes ----------------------------------------------------------------------
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _listed_files(folder):
-    return sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.relative_to(folder).as_posix() != CONFIG_FILE
-    )
-
-
-def _verify_files(folder, files):
-    if not isinstance(files, dict) or WEIGHTS_FILE not in files:
-        raise ValueError(f"{folder}: config.json lists no {WEIGHTS_FILE}; the folder is damaged.")
-    for name, expected in files.items():
-        rel = PurePosixPath(name)
-        if rel.is_absolute() or ".." in rel.parts:
-            raise ValueError(f"{folder}: config.json lists the file {name!r} outside the folder.")
-        path = folder / rel
-        if not path.is_file():
-            raise ValueError(f"{folder}: the file {name!r} listed in config.json is missing.")
-        if _sha256(path) != expected:
-            raise ValueError(
-                f"{folder}: {name!r} does not match its SHA-256 in config.json; the file is "
-                "truncated, damaged or was modified after saving. Do not use it."
-            )
-    unexpected = sorted(set(_listed_files(folder)) - set(files))
-    if unexpected:
-        raise ValueError(
-            f"{folder}: files {unexpected} were not written by save_model (not listed in "
-            "config.json); remove them or save the model again."
-        )
-
-
+# -- config and classes -------------------------------------------------------------------
 def _read_config(folder):
     path = folder / CONFIG_FILE
-    if not path.is_file():
-        raise ValueError(f"{folder} is not a skmedtext model folder: it has no {CONFIG_FILE}.")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -185,6 +186,12 @@ def _read_config(folder):
         raise ValueError(
             f"{folder} is not a skmedtext model folder (format is not {FORMAT_NAME!r})."
         )
+    for key, kind in _REQUIRED.items():
+        if not isinstance(config.get(key), kind):
+            found = "missing" if key not in config else f"a {type(config[key]).__name__}"
+            raise ValueError(
+                f"{path}: the field {key!r} must be a {kind.__name__}; it is {found}."
+            )
     return config
 
 
@@ -198,13 +205,19 @@ def _major(version, what):
 def _check_versions(config):
     import skmedtext
 
-    found = _major(config.get("format_version"), "format_version")
+    found = _major(config["format_version"], "format_version")
     if found > _major(FORMAT_VERSION, "format_version"):
         raise ValueError(
             f"the model was saved in format version {config['format_version']}, newer than the "
             f"{FORMAT_VERSION} this skmedtext {skmedtext.__version__} reads; upgrade skmedtext."
         )
-    saved = config.get("skmedtext_version", "0")
+    if found < _major(FORMAT_VERSION, "format_version"):
+        raise ValueError(
+            f"the model was saved in format version {config['format_version']}, whose "
+            "config.json is not covered by a hash; load it with the skmedtext that saved it "
+            "and save it again."
+        )
+    saved = config["skmedtext_version"]
     if _major(saved, "skmedtext_version") > _major(skmedtext.__version__, "skmedtext_version"):
         raise ValueError(
             f"the model was saved by skmedtext {saved}, a newer major version than the installed "
@@ -212,23 +225,47 @@ def _check_versions(config):
         )
 
 
-def _resolve_class(path):
-    """The estimator class named in config.json, restricted to skmedtext's torch classifiers."""
-    import importlib
+def persistable_classes():
+    """The classes :func:`save_model` stores, by name: ``{class name: class}``.
 
+    :func:`load_model` looks the saved class name up here and nowhere else: a
+    name in a file never causes an import. A class is persistable when
+    :mod:`skmedtext.models` exports it and it is a torch classifier implementing
+    the ``_persist_state`` hook.
+
+    Returns
+    -------
+    classes : dict of str -> type
+
+    Examples
+    --------
+    >>> from skmedtext.persistence import persistable_classes
+    >>> "DMTBertClassifier" in persistable_classes()
+    True
+    """
+    from skmedtext import models
     from skmedtext.training import BaseTextClassifier
 
-    module_name, _, class_name = str(path).rpartition(".")
-    if not module_name.startswith("skmedtext.") or not class_name.isidentifier():
-        raise ValueError(f"config.json names the estimator {path!r}, not a skmedtext class.")
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
+    base = BaseTextClassifier._persist_state
+    exported = {name: getattr(models, name) for name in models.__all__}
+    return {
+        name: cls
+        for name, cls in exported.items()
+        if isinstance(cls, type)
+        and issubclass(cls, BaseTextClassifier)
+        and cls._persist_state is not base
+    }
+
+
+def _resolve_class(name):
+    """The persistable class named ``name`` (a class name, or a dotted path ending in one)."""
+    registry = persistable_classes()
+    cls = registry.get(name.rpartition(".")[2]) if isinstance(name, str) else None
+    if cls is None:
         raise ValueError(
-            f"config.json names the estimator {path!r}, unknown to this skmedtext."
-        ) from exc
-    if not (isinstance(cls, type) and issubclass(cls, BaseTextClassifier)):
-        raise ValueError(f"config.json names {path!r}, which is not a skmedtext torch classifier.")
+            f"config.json names the estimator {name!r}, which is not one of the classes "
+            f"save_model stores ({', '.join(sorted(registry))})."
+        )
     return cls
 
 
@@ -265,7 +302,9 @@ def save_model(estimator, path, *, overwrite=False):
         The folder to create. It is written next to its final place and renamed
         into place at the end, so an interrupted save never leaves a half model.
     overwrite : bool, default=False
-        Replace an existing folder at ``path``.
+        Replace an existing model folder at ``path``. Only a folder that
+        ``save_model`` wrote (its ``config.json`` names the format) is replaced;
+        any other folder or file is refused, so user files are never deleted.
 
     Returns
     -------
@@ -277,7 +316,8 @@ def save_model(estimator, path, *, overwrite=False):
     ValueError
         If a parameter or class label is not a JSON value (the message names it).
     FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
+        If ``path`` exists and ``overwrite`` is False, or ``path`` is not a model
+        folder (a folder of other files, a file).
 
     Examples
     --------
@@ -294,7 +334,9 @@ def save_model(estimator, path, *, overwrite=False):
     import skmedtext
     from skmedtext.training import BaseTextClassifier
 
-    if not isinstance(estimator, BaseTextClassifier):
+    if not isinstance(estimator, BaseTextClassifier) or (
+        type(estimator) not in persistable_classes().values()
+    ):
         raise TypeError(
             "save_model saves skmedtext's torch classifiers (DMTBertClassifier, the sequence "
             f"classifiers); got {type(estimator).__name__}. Use joblib for other estimators and "
@@ -309,15 +351,16 @@ def save_model(estimator, path, *, overwrite=False):
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "skmedtext_version": skmedtext.__version__,
-        "estimator": f"{cls.__module__}.{cls.__qualname__}",
+        # the public import path; load_model uses only the class name after the last dot
+        "estimator": f"{'.'.join(cls.__module__.split('.')[:2])}.{cls.__name__}",
         "params": _encode_params(estimator),
         "classes": _encode_classes(estimator.classes_),
     }
     path = Path(path)
-    if path.exists() and not overwrite and (not path.is_dir() or any(path.iterdir())):
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    _check_target(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.saving-{uuid.uuid4().hex[:8]}"
+    clean_leftovers(path)
+    tmp = leftover_name(path, "saving", uuid.uuid4().hex[:8])
     tmp.mkdir()
     try:
         config["state"] = _encode(estimator._persist_state(tmp), "state")
@@ -326,14 +369,39 @@ def save_model(estimator, path, *, overwrite=False):
         if criterion is not None and criterion.state_dict():
             _save_tensors(criterion.state_dict(), tmp / CRITERION_FILE)
         _save_history(estimator.net_.history, tmp / HISTORY_FILE)
-        config["files"] = {name: _sha256(tmp / name) for name in _listed_files(tmp)}
         text = json.dumps(config, indent=1, ensure_ascii=False)
         (tmp / CONFIG_FILE).write_text(text, encoding="utf-8")
+        write_manifest(tmp)
+        _sync(tmp)
         _move_into_place(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def _check_target(path, overwrite):
+    if not path.exists() and not path.is_symlink():
+        return
+    empty = path.is_dir() and not path.is_symlink() and not any(path.iterdir())
+    if empty:
+        return
+    if not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    if not is_model_folder(path, FORMAT_NAME):
+        raise FileExistsError(
+            f"{path} is not a skmedtext model folder (no config.json of format {FORMAT_NAME!r}); "
+            "overwrite=True only replaces a saved model. Choose another path or remove it yourself."
+        )
+
+
+def _sync(folder):
+    from skmedtext.utils import fsync_path
+
+    for name in folder_files(folder):
+        fsync_path(folder / name)
+    fsync_path(folder / "manifest.json")
+    fsync_path(folder)
 
 
 def _save_history(history, path):
@@ -347,7 +415,7 @@ def _save_history(history, path):
 
 def _move_into_place(tmp, path):
     if path.exists():
-        old = path.parent / f".{path.name}.old-{uuid.uuid4().hex[:8]}"
+        old = leftover_name(path, "old", uuid.uuid4().hex[:8])
         os.replace(path, old)
         os.replace(tmp, path)
         shutil.rmtree(old, ignore_errors=True)
@@ -355,7 +423,34 @@ def _move_into_place(tmp, path):
         os.replace(tmp, path)
 
 
-def load_model(path, expected_class=None, *, device=None):
+def model_digest(path):
+    """The digest that identifies a saved model folder (after checking the whole folder).
+
+    It covers every file, ``config.json`` included. Publish it through a channel
+    you trust and pass it to ``load_model(expected_digest=...)``: unlike the
+    hashes inside the folder, it cannot be rewritten together with the files.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    digest : str
+        64 hexadecimal characters.
+
+    Raises
+    ------
+    ValueError
+        If the folder fails the checks of :func:`load_model`'s first step.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no model folder at {folder}.")
+    return verify_folder(folder)
+
+
+def load_model(path, expected_class=None, *, device=None, expected_digest=None):
     """Load a classifier saved by :func:`save_model`, reading only JSON, safetensors and tokenizers.
 
     Parameters
@@ -367,6 +462,8 @@ def load_model(path, expected_class=None, *, device=None):
     device : str or None, default=None
         Override the saved ``device`` parameter (e.g. ``"cpu"`` for a model trained
         with ``device="cuda"``).
+    expected_digest : str or None, default=None
+        Refuse the folder unless its :func:`model_digest` is this one.
 
     Returns
     -------
@@ -376,10 +473,12 @@ def load_model(path, expected_class=None, *, device=None):
     Raises
     ------
     ValueError
-        If the folder is not a skmedtext model, holds another class than
-        ``expected_class``, was written by a newer major format or skmedtext
-        version, or a file is missing, unlisted, truncated or modified (its
-        SHA-256 differs from config.json).
+        If the folder holds a symbolic link, a file is missing, unlisted,
+        truncated or modified (its SHA-256, config.json's included, differs from
+        manifest.json), the digest is not ``expected_digest``, the folder is not
+        a skmedtext model, names a class save_model does not store or another
+        than ``expected_class``, was written by another major format or a newer
+        major skmedtext, or a config field is missing or invalid.
 
     Examples
     --------
@@ -392,9 +491,11 @@ def load_model(path, expected_class=None, *, device=None):
     folder = Path(path)
     if not folder.is_dir():
         raise FileNotFoundError(f"no model folder at {folder}.")
+    # every byte is checked before one value of the config is used
+    verify_folder(folder, expected_digest)
     config = _read_config(folder)
     _check_versions(config)
-    cls = _resolve_class(config.get("estimator"))
+    cls = _resolve_class(config["estimator"])
     if expected_class is not None and not issubclass(cls, expected_class):
         names = (
             " or ".join(c.__name__ for c in expected_class)
@@ -402,28 +503,47 @@ def load_model(path, expected_class=None, *, device=None):
             else expected_class.__name__
         )
         raise ValueError(f"{folder} holds a {cls.__name__}, not a {names}.")
-    _verify_files(folder, config.get("files"))
+    estimator = _construct(cls, config, device)
+    try:
+        _restore(estimator, config, folder)
+    except ValueError:
+        raise
+    except Exception as exc:  # a forged but well-formed config that does not fit the class
+        raise ValueError(
+            f"{folder}: the saved state does not fit a {cls.__name__} ({type(exc).__name__}: "
+            f"{exc})."
+        ) from exc
+    return estimator
+
+
+def _construct(cls, config, device):
     params = _decode(config["params"])
     if device is not None:
         params["device"] = device
     try:
         estimator = cls(**params)
-    except TypeError as exc:
+        estimator._validate_params()
+    except (TypeError, ValueError) as exc:
         raise ValueError(f"config.json parameters do not fit {cls.__name__}: {exc}") from exc
     estimator.classes_ = _decode_classes(config["classes"])
+    return estimator
+
+
+def _restore(estimator, config, folder):
+    import torch
+
     # building a module draws random initial weights: keep the caller's RNG untouched
     with torch.random.fork_rng(devices=[]):
-        module = estimator._restore_module(_decode(config.get("state", {})), folder)
-    files = config["files"]
-    criterion_state = _load_tensors(folder / CRITERION_FILE) if CRITERION_FILE in files else None
+        module = estimator._restore_module(_decode(config["state"]), folder)
+    criterion_file, history_file = folder / CRITERION_FILE, folder / HISTORY_FILE
+    criterion_state = _load_tensors(criterion_file) if criterion_file.is_file() else None
     history = None
-    if HISTORY_FILE in files:
-        history = json.loads((folder / HISTORY_FILE).read_text(encoding="utf-8"))
+    if history_file.is_file():
+        history = json.loads(history_file.read_text(encoding="utf-8"))
     try:
         weights = _load_tensors(folder / WEIGHTS_FILE)
         estimator._restore_net(module, weights, criterion_state, history)
     except RuntimeError as exc:  # load_state_dict: missing/unexpected keys or shapes
         raise ValueError(
-            f"{folder}: the saved weights do not fit the {cls.__name__} module: {exc}"
+            f"{folder}: the saved weights do not fit the {type(estimator).__name__} module: {exc}"
         ) from exc
-    return estimator

@@ -91,8 +91,10 @@ def test_saved_folder_holds_only_data_files(saved_dmt):
     assert not [n for n in names if n.endswith((".pkl", ".pickle", ".pt", ".bin", ".py"))]
     config = json.loads((saved_dmt / "config.json").read_text())
     assert config["format_version"] == FORMAT_VERSION
-    assert config["estimator"] == "skmedtext.models._dmt_bert.DMTBertClassifier"
-    assert sorted(config["files"]) == [n for n in names if n != "config.json"]
+    assert config["estimator"] == "skmedtext.models.DMTBertClassifier"
+    manifest = json.loads((saved_dmt / "manifest.json").read_text())
+    # every file, config.json included, is covered by the manifest
+    assert sorted(manifest["files"]) == [n for n in names if n != "manifest.json"]
 
 
 def test_sequence_model_round_trip_keeps_tuple_params_and_string_labels(chinese, tmp_path):
@@ -205,7 +207,7 @@ def test_truncated_weights_with_a_matching_hash_still_fail_clearly(saved_dmt, tm
     folder = copy_of(saved_dmt, tmp_path)
     weights = folder / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:1000])
-    rewrite_config(folder, lambda c: c["files"].update({"model.safetensors": sha256(weights)}))
+    rewrite_manifest(folder, lambda m: m["files"].update({"model.safetensors": sha256(weights)}))
     with pytest.raises(ValueError, match="not a readable safetensors file"):
         load_model(folder)
 
@@ -213,19 +215,35 @@ def test_truncated_weights_with_a_matching_hash_still_fail_clearly(saved_dmt, tm
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (lambda c: c.update(format_version="2.0"), "format version 2.0, newer"),
+        (lambda c: c.update(format_version="3.0"), "format version 3.0, newer"),
+        (lambda c: c.update(format_version="1.0"), "format version 1.0, whose config.json"),
         (lambda c: c.update(skmedtext_version="99.0.0"), "newer major version"),
         (lambda c: c.update(format="something-else"), "not a skmedtext model folder"),
-        (lambda c: c.update(estimator="os.system"), "not a skmedtext class"),
-        (lambda c: c.update(estimator="skmedtext.persistence.save_model"), "not a skmedtext torch"),
-        (lambda c: c["files"].update({"../outside.bin": "0" * 64}), "outside the folder"),
-        (lambda c: c["files"].update({"more.bin": "0" * 64}), "'more.bin'.*missing"),
+        (lambda c: c.update(estimator="os.system"), "not one of the classes save_model stores"),
+        (lambda c: c.update(estimator="skmedtext.persistence.save_model"),
+         "not one of the classes save_model stores"),
         (lambda c: c["params"].update(no_such_param=1), "do not fit DMTBertClassifier"),
     ],
-)
+)  # fmt: skip
 def test_bad_config_is_refused(saved_dmt, tmp_path, edit, message):
+    # the config edits go with a recomputed manifest: what the checks behind the hashes see
     folder = copy_of(saved_dmt, tmp_path)
     rewrite_config(folder, edit)
+    rewrite_manifest(folder, lambda m: None)
+    with pytest.raises(ValueError, match=message):
+        load_model(folder)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda m: m["files"].update({"../outside.bin": "0" * 64}), "outside the folder"),
+        (lambda m: m["files"].update({"more.bin": "0" * 64}), "'more.bin'.*missing"),
+    ],
+)
+def test_bad_manifest_is_refused(saved_dmt, tmp_path, edit, message):
+    folder = copy_of(saved_dmt, tmp_path)
+    rewrite_manifest(folder, edit)
     with pytest.raises(ValueError, match=message):
         load_model(folder)
 
@@ -233,17 +251,21 @@ def test_bad_config_is_refused(saved_dmt, tmp_path, edit, message):
 def test_missing_unlisted_and_unreadable_files(saved_dmt, tmp_path):
     folder = copy_of(saved_dmt, tmp_path)
     (folder / "history.json").unlink()
-    with pytest.raises(ValueError, match="'history.json' listed in config.json is missing"):
+    with pytest.raises(ValueError, match="'history.json' listed in manifest.json is missing"):
         load_model(folder)
     folder = copy_of(saved_dmt, tmp_path / "b")
     (folder / "encoder_tokenizer" / "added_by_someone.py").write_text("import os")
     with pytest.raises(ValueError, match="not written by save_model"):
         load_model(folder)
+    (folder / "encoder_tokenizer" / "added_by_someone.py").unlink()
     (folder / "config.json").write_text("{not json")
+    with pytest.raises(ValueError, match="'config.json' does not match its SHA-256"):
+        load_model(folder)
+    rewrite_manifest(folder, lambda m: None)
     with pytest.raises(ValueError, match="not valid JSON"):
         load_model(folder)
     (folder / "config.json").unlink()
-    with pytest.raises(ValueError, match="has no config.json"):
+    with pytest.raises(ValueError, match="'config.json' listed in manifest.json is missing"):
         load_model(folder)
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "nowhere")
@@ -259,6 +281,19 @@ def rewrite_config(folder, edit):
     config = json.loads((folder / "config.json").read_text())
     edit(config)
     (folder / "config.json").write_text(json.dumps(config))
+
+
+def rewrite_manifest(folder, edit):
+    """Forge the manifest: the config's new hash, ``edit`` applied, the digest recomputed."""
+    import hashlib
+
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["files"]["config.json"] = sha256(folder / "config.json")
+    edit(manifest)
+    lines = "".join(f"{k}\t{manifest['files'][k]}\n" for k in sorted(manifest["files"]))
+    manifest["digest"] = hashlib.sha256(lines.encode()).hexdigest()
+    path.write_text(json.dumps(manifest))
 
 
 # -- pickle and joblib -------------------------------------------------------------------

@@ -128,10 +128,11 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         -------
         self : TransformerEmbedder
         """
-        from skmedtext.encoders import input_embedding_space, load_encoder
+        from skmedtext.encoders import check_max_length, input_embedding_space, load_encoder
 
         self._check_fit_input(X)
         self.encoder_spec_, self.tokenizer_, self.model_ = load_encoder(self.model_name_or_path)
+        check_max_length(self.max_length, self.model_, type(self).__name__)
         self.model_.requires_grad_(False)
         input_space = input_embedding_space(self.model_)
         if self.layer == "input":

@@ -5,9 +5,11 @@ from skmedtext.encoders._hf_io import build_hf_encoder, save_hf_encoder
 from skmedtext.encoders._presets import (
     PRESETS,
     EncoderSpec,
+    check_max_length,
     input_embedding_space,
     load_encoder,
     load_tokenizer,
+    max_input_length,
     resolve_encoder,
 )
 
@@ -15,10 +17,12 @@ __all__ = [
     "PRESETS",
     "build_encoder",
     "build_hf_encoder",
+    "check_max_length",
     "EncoderSpec",
     "input_embedding_space",
     "load_encoder",
     "load_tokenizer",
+    "max_input_length",
     "resolve_encoder",
     "save_hf_encoder",
 ]

@@ -6,7 +6,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["EncoderSpec", "PRESETS", "resolve_encoder", "load_encoder", "input_embedding_space"]
+__all__ = [
+    "EncoderSpec",
+    "PRESETS",
+    "check_max_length",
+    "input_embedding_space",
+    "load_encoder",
+    "max_input_length",
+    "resolve_encoder",
+]
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,63 @@ def _model_kwargs(path):
     with safe_open(str(weights), framework="np") as f:
         has_pooler = any(".pooler." in f".{k}" for k in f.keys())
     return {} if has_pooler else {"add_pooling_layer": False}
+
+
+# models whose position ids start after the padding index (fairseq's RoBERTa
+# convention): max_position_embeddings - (pad_token_id + 1) positions hold tokens
+_PADDING_OFFSET_TYPES = frozenset(
+    {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "data2vec-text", "longformer",
+     "roberta-prelayernorm", "xmod", "bertweet", "ibert", "mpnet"}
+)  # fmt: skip
+
+
+def max_input_length(model):
+    """Tokens (special ones included) an encoder takes at once, or None when unbounded.
+
+    That is the size of its position table, ``config.max_position_embeddings``,
+    less the padding offset of RoBERTa-style models (``pad_token_id + 1``).
+
+    Parameters
+    ----------
+    model : transformers model or config
+
+    Returns
+    -------
+    limit : int or None
+
+    Examples
+    --------
+    >>> from transformers import BertConfig, RobertaConfig
+    >>> from skmedtext.encoders import max_input_length
+    >>> max_input_length(BertConfig()), max_input_length(RobertaConfig(max_position_embeddings=514))
+    (512, 512)
+    """
+    config = getattr(model, "config", model)
+    size = getattr(config, "max_position_embeddings", None)
+    if not isinstance(size, int) or size <= 0:
+        return None
+    if getattr(config, "model_type", None) in _PADDING_OFFSET_TYPES:
+        pad = getattr(config, "pad_token_id", None)
+        size -= (pad if isinstance(pad, int) else 1) + 1
+    return size
+
+
+def check_max_length(max_length, model, estimator_name):
+    """Refuse a ``max_length`` beyond the encoder's position table, naming the limit.
+
+    Raises
+    ------
+    ValueError
+        If ``max_length > max_input_length(model)``.
+    """
+    limit = max_input_length(model)
+    if limit is not None and max_length > limit:
+        config = getattr(model, "config", model)
+        raise ValueError(
+            f"{estimator_name}: max_length={max_length} exceeds the encoder's limit of {limit} "
+            f"tokens ({getattr(config, 'model_type', 'encoder')} with max_position_embeddings="
+            f"{config.max_position_embeddings}); set max_length <= {limit}."
+        )
 
 
 def input_embedding_space(model):

@@ -133,6 +133,7 @@ class DMTBertClassifier(BaseTextClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.model_name_or_path = model_name_or_path
         self.max_length = max_length
@@ -150,16 +151,17 @@ class DMTBertClassifier(BaseTextClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _loss_weights(self):
         return self.lambda_cls, self.lambda_cooc
 
     def _fit_encoding(self, X, y):
-        from skmedtext.encoders import input_embedding_space, load_encoder
+        from skmedtext.encoders import check_max_length, input_embedding_space, load_encoder
 
         self.encoder_spec_, self.tokenizer_, encoder = load_encoder(self.model_name_or_path)
+        check_max_length(self.max_length, encoder, type(self).__name__)
         self.hidden_size_ = encoder.config.hidden_size
         self.embedding_space_ = input_embedding_space(encoder)
         check_space(X, self.embedding_space_, type(self).__name__)

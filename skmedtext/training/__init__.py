@@ -4,6 +4,7 @@ from skmedtext.training._accelerate import AcceleratedTextNet, default_accelerat
 from skmedtext.training._callbacks import WarmupLinearSchedule
 from skmedtext.training._core import CORE_PARAMS_DOC, BaseTextClassifier
 from skmedtext.training._data import BucketBatchSampler, EncodedDataset, make_loader, pad_sequences
+from skmedtext.training._health import TrainingDivergenceError
 from skmedtext.training._net import TextNet
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "BucketBatchSampler",
     "EncodedDataset",
     "TextNet",
+    "TrainingDivergenceError",
     "WarmupLinearSchedule",
     "default_accelerator",
     "fit_accelerated",

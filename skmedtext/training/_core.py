@@ -24,8 +24,10 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, P
 from skorch.helper import predefined_split
 
 from skmedtext.losses import CRITERIA, MULTILABEL_CRITERIA, build_criterion
-from skmedtext.training._callbacks import CheckpointFolder, EpochAuxLoss, WarmupLinearSchedule
+from skmedtext.training._callbacks import EpochAuxLoss, WarmupLinearSchedule
+from skmedtext.training._checkpoint import CheckpointFolder
 from skmedtext.training._data import EncodedDataset, make_loader
+from skmedtext.training._health import DivergenceGuard
 from skmedtext.training._multilabel import (
     encode_multilabel_target,
     is_multilabel_y,
@@ -85,11 +87,20 @@ CORE_PARAMS_DOC = """criterion : str, torch.nn.Module or class, default="ce"
         0 is silent; 1 prints skorch's epoch log with a tqdm progress bar.
     checkpoint_dir : str, path or None, default=None
         Save the weights, optimizer, criterion, history and RNG state after every
-        epoch into this folder. A later ``fit`` with the same folder, data and
+        epoch into this folder, as one transaction (a temporary folder renamed to
+        ``epoch-<n>``: a kill leaves the previous epoch or the new one, and a write
+        error is raised). A later ``fit`` with the same folder, data and
         parameters resumes after the last completed epoch, giving the same result
-        as an uninterrupted fit on CPU (a different fit refuses the folder).
+        as an uninterrupted fit on CPU. A different fit, another ``max_epochs``, a
+        corrupt checkpoint (named, with how to start over) and a ``RandomState``
+        object as ``random_state`` (it cannot be matched on resume) are refused.
     callbacks : list of skorch callbacks or (name, callback) pairs, default=None
-        Extra skorch callbacks, run after the built-in ones."""
+        Extra skorch callbacks, run after the built-in ones.
+    on_divergence : {"raise", "keep_last"}, default="raise"
+        What a non-finite training loss or weight after an epoch does:
+        ``"raise"`` a :class:`~skmedtext.training.TrainingDivergenceError` naming
+        the epoch; ``"keep_last"`` puts back the weights of the last finite epoch,
+        warns and stops training (raising if no epoch was finite)."""
 
 
 class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
@@ -140,6 +151,7 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "checkpoint_dir": [str, os.PathLike, None],
         "callbacks": [list, tuple, None],
+        "on_divergence": [StrOptions({"raise", "keep_last"})],
     }
 
     def __init__(
@@ -162,6 +174,7 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         verbose,
         checkpoint_dir,
         callbacks,
+        on_divergence="raise",
     ):
         self.criterion = criterion
         self.max_epochs = max_epochs
@@ -180,6 +193,7 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.checkpoint_dir = checkpoint_dir
         self.callbacks = callbacks
+        self.on_divergence = on_divergence
 
     # -- hooks -----------------------------------------------------------------
     def _fit_encoding(self, X, y):  # pragma: no cover - abstract
@@ -273,6 +287,8 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             )
         if self.verbose:
             callbacks.append(("progress", ProgressBar()))
+        # before the checkpoint: a diverged epoch stops here and is never saved
+        callbacks.append(("divergence", DivergenceGuard(type(self).__name__, self.on_divergence)))
         if checkpoint is not None:
             callbacks.extend(checkpoint.callbacks())
         for k, callback in enumerate(self.callbacks or []):
@@ -371,6 +387,9 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         X, classes, y_idx = self._validate_fit_input(X, y)
         device = resolve_device(self.device)
         resolve_bf16(self.amp, device)  # refuse amp=True off CUDA before any work
+        # before any work too: a foreign, corrupt or mismatched folder is refused here
+        checkpoint = CheckpointFolder.open(self.checkpoint_dir, self, X, y_idx)
+        completed = checkpoint.completed_epochs() if checkpoint else 0
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         self.classes_ = classes
@@ -385,8 +404,6 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             criterion = self._fold_criterion(y_idx[train_idx])
             module = self._build_module(classes.size, state)
             n_batches = math.ceil(len(train_ds) / self.batch_size)
-            checkpoint = CheckpointFolder.open(self.checkpoint_dir, self, X, y_idx)
-            completed = checkpoint.completed_epochs() if checkpoint else 0
             self.net_ = make_net(
                 module, criterion, device, valid_ds, n_batches, completed, checkpoint
             )

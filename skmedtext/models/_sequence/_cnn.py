@@ -73,6 +73,7 @@ class TextCNNClassifier(_BaseSequenceClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.kernel_sizes = kernel_sizes
         self.filters = filters
@@ -85,7 +86,7 @@ class TextCNNClassifier(_BaseSequenceClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _check_param_relations(self):
@@ -180,6 +181,7 @@ class DPCNNClassifier(_BaseSequenceClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -193,7 +195,7 @@ class DPCNNClassifier(_BaseSequenceClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _module_params(self):

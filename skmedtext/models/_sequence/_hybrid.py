@@ -98,6 +98,7 @@ class StaResGRUCNNClassifier(_BaseSequenceClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.hidden_size = hidden_size
         self.n_layers = n_layers
@@ -112,7 +113,7 @@ class StaResGRUCNNClassifier(_BaseSequenceClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _check_param_relations(self):
@@ -200,6 +201,7 @@ class TextCNNBiGRUClassifier(_BaseSequenceClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.kernel_sizes = kernel_sizes
         self.filters = filters
@@ -213,7 +215,7 @@ class TextCNNBiGRUClassifier(_BaseSequenceClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _check_param_relations(self):
@@ -275,6 +277,7 @@ class _CNNRNNClassifier(_BaseSequenceClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -289,7 +292,7 @@ class _CNNRNNClassifier(_BaseSequenceClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _module_params(self):

@@ -50,6 +50,7 @@ class _BiRNNClassifier(_BaseSequenceClassifier):
         verbose=0,
         checkpoint_dir=None,
         callbacks=None,
+        on_divergence="raise",
     ):
         self.hidden_size = hidden_size
         super().__init__(
@@ -61,7 +62,7 @@ class _BiRNNClassifier(_BaseSequenceClassifier):
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
             grad_clip=grad_clip, bucket=bucket, pad_to_multiple_of=pad_to_multiple_of,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
-            checkpoint_dir=checkpoint_dir, callbacks=callbacks,
+            checkpoint_dir=checkpoint_dir, callbacks=callbacks, on_divergence=on_divergence,
         )  # fmt: skip
 
     def _module_params(self):
