@@ -23,6 +23,7 @@ __all__ = [
     "folder_files",
     "is_model_folder",
     "leftover_name",
+    "read_json",
     "verify_folder",
     "write_manifest",
 ]
@@ -85,12 +86,17 @@ def write_manifest(folder):
     return digest
 
 
-def _read_manifest(folder):
-    path = folder / MANIFEST_FILE
+def read_json(path):
+    """The JSON value in ``path``; a ValueError naming the file when it is not JSON."""
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path} is not valid JSON ({exc}); the folder is damaged.") from exc
+
+
+def _read_manifest(folder):
+    path = folder / MANIFEST_FILE
+    manifest = read_json(path)
     if not isinstance(manifest, dict):
         manifest = {}
     files = manifest.get("files")

@@ -44,6 +44,7 @@ from skmedtext._model_folder import (
     folder_files,
     is_model_folder,
     leftover_name,
+    read_json,
     verify_folder,
     write_manifest,
 )
@@ -178,10 +179,7 @@ def _json_default(value):
 # -- config and classes -------------------------------------------------------------------
 def _read_config(folder):
     path = folder / CONFIG_FILE
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc}); the folder is damaged.") from exc
+    config = read_json(path)
     if not isinstance(config, dict) or config.get("format") != FORMAT_NAME:
         raise ValueError(
             f"{folder} is not a skmedtext model folder (format is not {FORMAT_NAME!r})."
