@@ -71,7 +71,7 @@ def _load(dataset, data_home, quick, random_state):
         X, _, y, _ = train_test_split(
             X, y, train_size=min(600, len(X) - 1), stratify=y, random_state=random_state
         )
-    return X, y, list(bunch.target_names), encoder
+    return X, y, list(bunch.target_names), encoder, bunch.data_source
 
 
 def _embed_once(X, encoder, device):
@@ -136,15 +136,19 @@ def run_demo(
     start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    X, y, target_names, encoder = _load(dataset, data_home, quick, random_state)
+    X, y, target_names, encoder, source = _load(dataset, data_home, quick, random_state)
     counts = np.unique(y, return_counts=True)[1].tolist()
-    print(f"{dataset}: {len(X)} texts, {len(target_names)} classes, counts {counts}", flush=True)
+    print(
+        f"{dataset} ({source}): {len(X)} texts, {len(target_names)} classes, counts {counts}",
+        flush=True,
+    )
     table = _embed_once(X, encoder, device)
     pipelines = _pipelines(table, encoder, quick, random_state)
     result = evaluate(
         pipelines, X, y, cv=n_splits, random_state=random_state,
         target_names=target_names, verbose=2,
     )
+    result.metadata["data_source"] = source
     markdown = result.to_markdown()
     (out / "results.md").write_text(markdown + "\n", encoding="utf-8")
     result.to_json(out / "results.json")

@@ -21,10 +21,26 @@ def test_precomputed_embedding_refuses_unknown_text():
         step.transform(["cough"])
 
 
-def test_quick_demo_writes_table_json_and_figures(data_root, tmp_path):
-    result = run_demo(
-        "medical_abstracts", out=tmp_path, data_home=data_root, n_splits=2, quick=True
-    )
+@pytest.fixture
+def fresh_machine(monkeypatch, tmp_path):
+    """No shared/data and no SKMEDTEXT_DATA: only the repository (and its package) exists."""
+    from skmedtext.datasets import _base
+
+    monkeypatch.delenv("SKMEDTEXT_DATA", raising=False)
+    monkeypatch.setattr(_base, "_default_homes", lambda: [])
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    _base._cache.clear()
+    yield
+    _base._cache.clear()
+
+
+def test_quick_demo_writes_table_json_and_figures(fresh_machine, tmp_path):
+    # the README's first command on a machine where only the repository was cloned:
+    # the demo runs on the embedded copy of Medical Abstracts, offline
+    result = run_demo("medical_abstracts", out=tmp_path, n_splits=2, quick=True)
+    from skmedtext.datasets import _base
+
+    assert result.metadata["data_source"] == _base.EMBEDDED_SOURCE
     names = result.pipelines
     assert names == [
         "char TF-IDF + LR", "vocabulary aug. + char TF-IDF + LR", "minilm + LR", "minilm + ROS + LR",
