@@ -344,6 +344,13 @@ def save_model(estimator, path, *, overwrite=False):
         raise ValueError(
             f"this {type(estimator).__name__} is not fitted yet; call fit before save_model."
         )
+    if getattr(estimator, "multilabel_", False):
+        # the format has no field for the sigmoid head and thresholds_ yet: a loaded copy
+        # would silently predict one label per text
+        raise ValueError(
+            "save_model does not store multi-label classifiers yet; use joblib for this "
+            "model (load such files only from sources you trust)."
+        )
     cls = type(estimator)
     config = {
         "format": FORMAT_NAME,
