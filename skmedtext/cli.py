@@ -34,6 +34,7 @@ SUITES = {
     "persistence": "bench_persistence.py",
     "baselines": "bench_baselines.py",
     "external": "bench_external.py",
+    "ner": "bench_ner.py",
 }
 # two suites are parts of one script; a later --part from the user still wins
 _SUITE_ARGS = {"losses": ["--part", "losses"], "models": ["--part", "grid"]}

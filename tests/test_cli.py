@@ -82,7 +82,7 @@ def test_console_entry_point_lists_encoders():
 @pytest.mark.parametrize(
     "suite",
     ["samplers", "augment", "losses", "models", "ablation", "speed", "encoders", "pretrain",
-     "text", "persistence", "baselines", "external"],
+     "text", "persistence", "baselines", "external", "ner"],
 )
 def test_benchmark_options_are_accepted_by_each_script(suite, tmp_path):
     from skmedtext.cli import _benchmark_command

@@ -12,14 +12,24 @@ from skmedtext.models._sequence import (
     TextCNNBiGRUClassifier,
     TextCNNClassifier,
 )
+from skmedtext.models._tagging import (
+    BertTagger,
+    BiLSTMCRFTagger,
+    DMTBertTagger,
+    StaResGRUCNNCRFTagger,
+)
 
 __all__ = [
+    "BertTagger",
     "BiGRUClassifier",
+    "BiLSTMCRFTagger",
     "BiLSTMClassifier",
     "CNNGRUClassifier",
     "CNNLSTMClassifier",
     "DMTBertClassifier",
+    "DMTBertTagger",
     "DPCNNClassifier",
+    "StaResGRUCNNCRFTagger",
     "StaResGRUCNNClassifier",
     "TextCNNBiGRUClassifier",
     "TextCNNClassifier",

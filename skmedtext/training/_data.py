@@ -18,7 +18,11 @@ __all__ = ["EncodedDataset", "BucketBatchSampler", "make_loader", "pad_sequences
 
 
 class EncodedDataset(Dataset):
-    """Pre-encoded rows (one dict per row) with integer targets and row lengths."""
+    """Pre-encoded rows (one dict per row) with integer targets and row lengths.
+
+    ``y`` is ``(n,)`` class indices, or ``(n, width)`` per-token indices padded with
+    negative values (taggers); a row's target is then its row.
+    """
 
     def __init__(self, items, y=None, lengths=None):
         self.items = list(items)
@@ -31,8 +35,11 @@ class EncodedDataset(Dataset):
         return len(self.items)
 
     def __getitem__(self, index):
-        target = -1 if self.y is None else int(self.y[index])
-        return self.items[index], target
+        if self.y is None:
+            return self.items[index], -1
+        # per-token targets (taggers) are rows; class targets are scalars
+        target = self.y[index]
+        return self.items[index], (int(target) if target.ndim == 0 else target)
 
     def subset(self, indices):
         indices = np.asarray(indices)

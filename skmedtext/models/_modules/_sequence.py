@@ -167,13 +167,16 @@ class StaResGRUCNN(_SequenceNet):
         self.project = SameConv1d(hidden_size, filters, kernel_size)
         self.fc = nn.Linear(filters, n_classes)
 
-    def classify(self, x, lengths):
+    def encode(self, x, lengths):
+        """Per-position features ``(batch, time, filters)`` before the max-pool."""
         h = x
         for i, gru in enumerate(self.grus):
             out, _ = run_rnn(gru, h, lengths)
             h = self.dropout(out + (self.shortcut(h) if i == 0 else h))
-        z = _conv_same(self.project, h, lengths)
-        return self.fc(self.dropout(masked_max(z, lengths)))
+        return _conv_same(self.project, h, lengths)
+
+    def classify(self, x, lengths):
+        return self.fc(self.dropout(masked_max(self.encode(x, lengths), lengths)))
 
 
 class _MultiConv(nn.Module):

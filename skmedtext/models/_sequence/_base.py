@@ -288,16 +288,22 @@ class _BaseSequenceClassifier(BaseTextClassifier):
     def _make_collator(self):
         return SequenceCollator(self.pad_to_multiple_of, self.embedding_dim_)
 
-    def _build_module(self, n_classes, weights):
-        from skmedtext.models._modules import _sequence as modules
+    def _sequence_input(self, weights):
+        """The embedding layer (lookup, vector rows, dropout) every family member starts with."""
+        from skmedtext.models._modules._sequence import SequenceInput
 
-        inputs = modules.SequenceInput(
+        return SequenceInput(
             None if self.vocabulary_ is None else len(self.vocabulary_) + 2,
             self.embedding_dim_,
             weights=weights,
             freeze=self.embedder_ is not None and bool(self.freeze_embedding),
             dropout=self.dropout,
         )
+
+    def _build_module(self, n_classes, weights):
+        from skmedtext.models._modules import _sequence as modules
+
+        inputs = self._sequence_input(weights)
         return getattr(modules, self._module_class)(inputs, n_classes, **self._module_params())
 
     # -- persistence hooks (skmedtext.persistence) --------------------------------------

@@ -1,0 +1,137 @@
+"""Characters, tokens and windows: how a tagger's targets and outputs map to the text.
+
+Every tagger labels *tokens* (characters, jieba words or transformer subwords)
+while its targets and outputs are *character* spans. A token covers the
+characters ``[start, end)`` of the text; a token's training tag is ``B-X`` when an
+entity of type X begins inside it, else the tag of its first character (``I-X``
+or ``O``); a predicted token entity covers its first token's start to its last
+token's end. Characters no token covers (whitespace) get ``O``. Long token
+sequences are cut into overlapping windows whose per-token scores are merged back
+(each position takes the window in which it lies furthest from an edge).
+"""
+
+import numpy as np
+
+from skmedtext.metrics import bio_to_spans, check_spans, spans_to_bio
+
+__all__ = [
+    "IGNORE_INDEX",
+    "char_tag_indices",
+    "merge_windows",
+    "tag_names",
+    "target_spans",
+    "token_offsets",
+    "token_tags",
+    "token_spans_to_chars",
+    "window_bounds",
+]
+
+#: padding of the per-token targets (torch's cross-entropy ``ignore_index``)
+IGNORE_INDEX = -100
+
+
+def target_spans(X, y, estimator_name):
+    """Per document the validated ``(start, end, type)`` spans of ``y`` (spans or BIO tags)."""
+    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+        raise ValueError(
+            f"{estimator_name}: y must be a list with one entry per text (a list of "
+            f"(start, end, type) spans or of per-character BIO tags); got {type(y).__name__}."
+        )
+    if len(y) != len(X):
+        raise ValueError(
+            f"{estimator_name}: X and y must have the same length; got {len(X)} texts and "
+            f"{len(y)} targets."
+        )
+    out = []
+    for i, (text, doc) in enumerate(zip(X, y)):
+        if any(isinstance(tag, str) for tag in doc):
+            if len(doc) != len(text):
+                raise ValueError(
+                    f"{estimator_name}: document {i} has {len(doc)} BIO tags for {len(text)} "
+                    "characters; give one tag per character."
+                )
+            out.append(bio_to_spans(doc, document=i))
+        else:
+            out.append(check_spans(doc, len(text), document=i))
+    return out
+
+
+def tag_names(spans):
+    """The BIO tags of the entity types of ``spans``, sorted (``B-*``, ``I-*``, then ``O``).
+
+    Sorted like every classifier's ``classes_`` (``np.unique``), which
+    :mod:`skmedtext.persistence` relies on.
+    """
+    kinds = {kind for doc in spans for _, _, kind in doc}
+    return sorted(["O"] + [f"{p}-{kind}" for kind in kinds for p in ("B", "I")])
+
+
+def char_tag_indices(spans, length, index):
+    """Per-character tag indices of one document (``index`` maps tag name -> index)."""
+    return np.array([index[t] for t in spans_to_bio(spans, length)], dtype=np.int64)
+
+
+def token_offsets(text, tokens):
+    """``(starts, ends)`` character offsets of ``tokens`` found in order in ``text``.
+
+    A token the text does not contain verbatim (a normalised form) takes the one
+    character after the previous token, so every token keeps a position.
+    """
+    starts, ends, pos = [], [], 0
+    for token in tokens:
+        found = text.find(token, pos)
+        if found < 0:
+            found, size = min(pos, max(len(text) - 1, 0)), 1
+        else:
+            size = len(token)
+        starts.append(found)
+        ends.append(min(found + size, len(text)))
+        pos = ends[-1]
+    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+def token_tags(char_tags, starts, ends, begins):
+    """Token tag indices from character tag indices (see the module docstring).
+
+    ``begins`` is the boolean per-tag-index array of the ``B-`` tags.
+    """
+    out = np.empty(len(starts), dtype=np.int64)
+    for k, (s, e) in enumerate(zip(starts, ends)):
+        segment = char_tags[s:e]
+        first_b = np.flatnonzero(begins[segment])
+        out[k] = segment[first_b[0]] if first_b.size else segment[0]
+    return out
+
+
+def token_spans_to_chars(token_spans, starts, ends):
+    """Character spans of entities given as token-index spans."""
+    return [(int(starts[s]), int(ends[e - 1]), kind) for s, e, kind in token_spans]
+
+
+def window_bounds(n, size, overlap):
+    """``[(start, end), ...]`` windows of at most ``size`` positions covering ``range(n)``.
+
+    Consecutive windows share ``overlap`` positions; the last one ends at ``n``.
+    """
+    if n <= size:
+        return [(0, n)]
+    step = max(1, size - overlap)
+    starts = list(range(0, n - size, step)) + [n - size]
+    return [(s, s + size) for s in starts]
+
+
+def merge_windows(scores, bounds, n):
+    """Per-position scores of a whole sequence from its windows' ``(len, C)`` scores.
+
+    Each position takes the window in which it lies furthest from an edge, so a
+    token always sees as much context as the windows offer.
+    """
+    out = np.zeros((n, scores[0].shape[-1]), dtype=scores[0].dtype)
+    best = np.full(n, -1)
+    for window, (s, e) in zip(scores, bounds):
+        pos = np.arange(s, e)
+        margin = np.minimum(pos - s, e - 1 - pos)
+        better = margin > best[s:e]
+        out[pos[better]] = window[: e - s][better]
+        best[s:e] = np.maximum(best[s:e], margin)
+    return out

@@ -1,0 +1,290 @@
+"""Taggers (BiLSTM-CRF, StaResGRU-CNN-CRF) on a few tiny documents, 1-2 epochs."""
+
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skmedtext.metrics import span_f1_scorer, spans_to_bio
+from skmedtext.models import BiLSTMCRFTagger, StaResGRUCNNCRFTagger
+from skmedtext.models._tagging._encoding import (
+    merge_windows,
+    token_offsets,
+    token_tags,
+    window_bounds,
+)
+from skmedtext.models._tagging._modules import crf_marginals
+
+X = ["右髋部疼痛", "腹痛三天", "左膝肿胀", "右膝疼痛两天，行CT检查"] * 2
+Y = [
+    [(0, 3, "BODY"), (3, 5, "SIGNS")],
+    [(0, 2, "SIGNS")],
+    [(0, 2, "BODY"), (2, 4, "SIGNS")],
+    [(0, 2, "BODY"), (2, 4, "SIGNS"), (8, 10, "CHECK")],
+] * 2
+TINY = dict(hidden_size=8, embedding_dim=8, batch_size=4, max_epochs=2, lr=1e-2, random_state=0)
+TAGGERS = [
+    (BiLSTMCRFTagger, {}),
+    (StaResGRUCNNCRFTagger, {"filters": 8, "n_layers": 2}),
+]
+
+
+def _tagger(cls=BiLSTMCRFTagger, **params):
+    extra = dict(TAGGERS)[cls]
+    return cls(**{**TINY, **extra, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return _tagger().fit(X, Y)
+
+
+@pytest.mark.parametrize("cls", [c for c, _ in TAGGERS])
+def test_fit_predict_shapes(cls):
+    tagger = _tagger(cls).fit(X, Y)
+    expected = ["B-BODY", "B-CHECK", "B-SIGNS", "I-BODY", "I-CHECK", "I-SIGNS", "O"]
+    assert list(tagger.classes_) == expected  # sorted, as persistence requires
+    spans = tagger.predict(X[:4])
+    assert len(spans) == 4
+    for text, doc in zip(X, spans):
+        assert all(0 <= s < e <= len(text) and isinstance(t, str) for s, e, t in doc)
+    tags = tagger.predict_tags(X[:2])
+    assert [len(t) for t in tags] == [len(x) for x in X[:2]]
+    proba = tagger.predict_proba(X[:2])
+    assert proba[0].shape == (len(X[0]), 7)
+    np.testing.assert_allclose(proba[0].sum(1), 1.0, atol=1e-5)
+
+
+def test_spans_and_bio_targets_fit_the_same_model():
+    bio = [spans_to_bio(doc, text) for doc, text in zip(Y, X)]
+    a = _tagger().fit(X, Y).predict_proba(X)
+    b = _tagger().fit(X, bio).predict_proba(X)
+    for pa, pb in zip(a, b):
+        np.testing.assert_array_equal(pa, pb)
+
+
+def test_learns_the_toy_task():
+    tagger = _tagger(hidden_size=16, embedding_dim=16, max_epochs=25, batch_size=2).fit(X, Y)
+    assert tagger.score(X, Y) > 0.9
+    assert tagger.predict(["腹痛"]) == [[(0, 2, "SIGNS")]]
+
+
+def test_determinism_clone_and_pickle(fitted):
+    again = clone(fitted).fit(X, Y)
+    for a, b in zip(fitted.predict_proba(X), again.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.predict(X) == fitted.predict(X)
+    assert clone(fitted).get_params() == fitted.get_params()
+
+
+def test_grid_search_with_the_span_scorer():
+    search = GridSearchCV(
+        _tagger(max_epochs=1), {"head": ["crf", "softmax"]}, scoring=span_f1_scorer, cv=2
+    )
+    search.fit(X, Y)
+    assert set(search.cv_results_["param_head"]) == {"crf", "softmax"}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"head": "softmax", "criterion": "focal"},
+        {"criterion": "weighted_ce", "emission_weight": 0.5, "tag_weighting": "entities"},
+        {"level": "word"},
+        {"max_length": 4, "window_overlap": 1},
+        {"validation_fraction": 0.25, "n_iter_no_change": 2, "max_epochs": 3},
+    ],
+)
+def test_options(params):
+    tagger = _tagger(**params).fit(X, Y)
+    spans = tagger.predict(X)
+    assert len(spans) == len(X)
+    if params.get("level") == "word":
+        # word-level predictions start and end on jieba word boundaries
+        from skmedtext.text import segment_texts
+
+        for text, doc in zip(X, spans):
+            starts, ends = token_offsets(text, segment_texts([text], "word")[0])
+            assert all(s in starts and e in ends for s, e, _ in doc)
+    if "validation_fraction" in params:
+        assert "valid_loss" in tagger.history_[-1]
+
+
+def test_word2vec_embedding_and_empty_text():
+    tagger = _tagger(StaResGRUCNNCRFTagger, embedding="word2vec").fit(X, Y)
+    assert tagger.predict(["", "右膝"])[0] == []
+
+
+def test_entity_aware_weights(fitted):
+    tagger = clone(fitted).set_params(tag_weighting="entities")
+    tagger.classes_ = fitted.classes_
+    index = {tag: i for i, tag in enumerate(fitted.classes_)}
+    docs = [
+        ["B-BODY", "I-BODY", "I-BODY", "O", "B-SIGNS", "I-SIGNS"],
+        ["B-BODY", "I-BODY"] + ["O"] * 5,
+    ]
+    rows = np.full((2, 7), -100)
+    for row, tags in zip(rows, docs):
+        row[: len(tags)] = [index[t] for t in tags]
+    counts = dict(zip(fitted.classes_, tagger._class_counts(rows).tolist()))
+    # O: 6 characters; BODY: 2 mentions; CHECK: none (counts 1); SIGNS: 1 mention
+    assert counts == {"B-BODY": 2, "I-BODY": 2, "B-CHECK": 1, "I-CHECK": 1, "B-SIGNS": 1,
+                      "I-SIGNS": 1, "O": 6}  # fmt: skip
+    tagger.set_params(tag_weighting="tags")
+    counts = dict(zip(fitted.classes_, tagger._class_counts(rows).tolist()))
+    assert counts["I-BODY"] == 3 and counts["O"] == 6  # characters per tag
+
+
+BAD_Y = [
+    ([[(0, 9, "BODY")]] + Y[1:], "out of range"),
+    ([[(0, 3, "BODY"), (2, 4, "SIGNS")]] + Y[1:], "overlap"),
+    ([["O", "X-BODY", "O", "O", "O"]] + Y[1:], "unknown BIO tag"),
+    ([["O", "B-BODY"]] + Y[1:], "2 BIO tags for 5 characters"),
+    (Y[:-1], "same length"),
+    ([[] for _ in X], "at least one entity"),
+    ("BODY", "one entry per text"),
+]
+
+
+@pytest.mark.parametrize("y, match", BAD_Y)
+def test_bad_targets(y, match):
+    with pytest.raises(ValueError, match=match):
+        _tagger().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"head": "hmm"}, InvalidParameterError, "head"),
+        ({"emission_weight": -1}, InvalidParameterError, "emission_weight"),
+        ({"tag_weighting": "chars"}, InvalidParameterError, "tag_weighting"),
+        ({"window_overlap": 8, "max_length": 8}, ValueError, "window_overlap"),
+        ({"embedding": "transformer"}, ValueError, "transformer"),
+    ],
+)
+def test_bad_parameters(params, error, match):
+    with pytest.raises(error, match=match):
+        _tagger(**params).fit(X, Y)
+
+
+def test_bad_texts(fitted):
+    with pytest.raises((TypeError, ValueError)):
+        _tagger().fit([1, 2], [[], [(0, 1, "A")]])
+    with pytest.raises((TypeError, ValueError)):
+        fitted.predict("右髋部疼痛")
+
+
+def test_windows_and_merge():
+    assert window_bounds(5, 8, 2) == [(0, 5)]
+    assert window_bounds(10, 4, 1) == [(0, 4), (3, 7), (6, 10)]
+    scores = [np.full((4, 1), k, dtype=float) for k in range(3)]
+    merged = merge_windows(scores, [(0, 4), (3, 7), (6, 10)], 10)
+    # each position takes the window where it is furthest from an edge
+    # (ties go to the earlier window)
+    assert merged[:, 0].tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def test_token_tags_and_offsets():
+    assert [a.tolist() for a in token_offsets("a 88岁", ["a", "88", "岁"])] == [
+        [0, 2, 4],
+        [1, 4, 5],
+    ]
+    # tags: O B-X I-X O ; a token holding an entity start is B-X
+    char_tags = np.array([0, 1, 2, 0])
+    begins = np.array([False, True, False])
+    assert token_tags(char_tags, np.array([0, 2]), np.array([2, 4]), begins).tolist() == [1, 2]
+
+
+def test_crf_marginals_match_brute_force():
+    from torchcrf import CRF
+
+    torch.manual_seed(0)
+    crf = CRF(3, batch_first=True)
+    for p in crf.parameters():
+        torch.nn.init.normal_(p)
+    emissions = torch.randn(1, 3, 3)
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    expected = torch.zeros(3, 3)
+    paths = {seq: float(crf(emissions, torch.tensor([seq]), mask, reduction="sum").detach().exp())
+             for seq in itertools.product(range(3), repeat=3)}  # fmt: skip
+    z = sum(paths.values())
+    for seq, p in paths.items():
+        for t, k in enumerate(seq):
+            expected[t, k] += p / z
+    torch.testing.assert_close(crf_marginals(crf, emissions, mask)[0], expected, atol=1e-5, rtol=0)
+
+
+# -- transformer taggers (e5-small, top layer only, 1-2 epochs) ------------------------------
+BERT = dict(model_name_or_path="e5-small-multilingual", trainable_layers=1, max_epochs=1,
+            batch_size=4, random_state=0, device="cpu")  # fmt: skip
+XB = ["右髋部疼痛", "腹痛三天，诊断为胃炎", "左膝肿胀", "右膝疼痛两天，行CT检查，胃炎"] * 2
+YB = [
+    [(0, 3, "BODY"), (3, 5, "SIGNS")],
+    [(0, 2, "SIGNS"), (8, 10, "DISEASE")],
+    [(0, 2, "BODY"), (2, 4, "SIGNS")],
+    [(0, 2, "BODY"), (2, 4, "SIGNS"), (8, 10, "CHECK"), (13, 15, "DISEASE")],
+] * 2
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"head": "softmax"}, {"max_length": 8, "window_overlap": 2}]
+)
+def test_bert_tagger(params):
+    from skmedtext.models import BertTagger
+
+    tagger = BertTagger(**BERT, **params).fit(XB, YB)
+    spans = tagger.predict(XB[:4] + [""])
+    assert len(spans) == 5 and spans[-1] == []
+    proba = tagger.predict_proba(XB[:2])
+    assert proba[1].shape[1] == len(tagger.classes_)
+    np.testing.assert_allclose(proba[1].sum(1), 1.0, atol=1e-4)
+    trainable = {n.split(".")[2] for n, p in tagger.net_.module_.encoder.encoder.named_parameters()
+                 if p.requires_grad and n.startswith("encoder.layer.")}  # fmt: skip
+    assert trainable == {"11"}
+
+
+def test_dmt_bert_tagger_cooccurrence_task():
+    from skmedtext.models import DMTBertTagger
+
+    tagger = DMTBertTagger(**{**BERT, "max_epochs": 2}, min_cooccur=2).fit(XB, YB)
+    terms = [("SIGNS", "疼痛"), ("SIGNS", "腹痛"), ("DISEASE", "胃炎"), ("SIGNS", "肿胀")]
+    assert tagger.cooc_terms_ == {term: i for i, term in enumerate(terms)}
+    # 疼痛 and 胃炎 share two documents (the fourth text, twice); 腹痛 and 胃炎 too
+    assert tagger.cooccurring_pairs_ == frozenset({(0, 2), (1, 2)})
+    assert all(np.isfinite(tagger.history_[:, "train_aux_loss"]))
+    assert len(tagger.predict(XB[:2])) == 2
+
+
+def test_kept_tokens_drop_covered_pieces():
+    from skmedtext.models._tagging._bert import _kept_tokens
+
+    # a SentencePiece "▁" sharing its character with the next piece, then an empty piece
+    assert _kept_tokens([(0, 1), (0, 1), (1, 2), (2, 2)]).tolist() == [1, 2]
+
+
+def test_save_and_load_model(fitted, tmp_path):
+    from skmedtext.persistence import load_model, save_model
+
+    save_model(fitted, tmp_path / "tagger")
+    loaded = load_model(tmp_path / "tagger")
+    assert list(loaded.classes_) == list(fitted.classes_)
+    for a, b in zip(loaded.predict_proba(X), fitted.predict_proba(X)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_checkpoint_folder_resumes_and_refuses_other_targets(tmp_path):
+    first = _tagger(checkpoint_dir=tmp_path).fit(X, Y)
+    # every epoch is in the folder: the same fit resumes to the same weights
+    again = _tagger(checkpoint_dir=tmp_path).fit(X, Y)
+    for a, b in zip(first.predict_proba(X), again.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    # the per-character targets are part of the fit's fingerprint
+    with pytest.raises(ValueError, match="checkpoint"):
+        _tagger(checkpoint_dir=tmp_path).fit(X, [doc[:1] for doc in Y])
