@@ -55,7 +55,14 @@ PER_ESTIMATOR_PARAMS = {
 }
 
 # Known failures of the numeric checks, with the reason, so none is a silent skip.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "SAANSampler": {
+        "check_target_type": (
+            "a multi-label y is accepted on purpose (issue 18, docs/multilabel.md); the "
+            "continuous-y half of the check is in tests/sampling/test_multilabel_sampling.py"
+        ),
+    },
+}
 
 ESTIMATORS = all_estimators()
 

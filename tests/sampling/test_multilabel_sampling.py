@@ -123,6 +123,12 @@ def test_saan_multilabel_errors_and_single_label_unchanged():
     assert y_res.sum(axis=0).tolist() == [9, 9, 9]
 
 
+def test_saan_refuses_a_continuous_y():
+    # the half of imbalanced-learn's check_target_type that still applies
+    with pytest.raises(ValueError, match="Unknown label type"):
+        SAANSampler(epochs=1).fit_resample(np.random.random((20, 2)), np.linspace(0, 1, 20))
+
+
 def test_saan_multilabel_in_imblearn_pipeline():
     X = _vectors(1)
     pipe = make_pipeline(
