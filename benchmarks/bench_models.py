@@ -3,8 +3,9 @@
 Parts (``--part``):
 
 - ``grid``: every model (StaResGRU-CNN, TextCNN, BiLSTM, BiGRU, TextCNN-BiGRU,
-  CNN-LSTM, CNN-GRU, DPCNN) over a bare trainable embedding, word2vec trained on
-  the training fold, and frozen transformer token states (paper 003, Table 8);
+  CNN-LSTM, CNN-GRU, DPCNN, and paper 003's Table 9 baselines AVRNN, AVCNN,
+  Dropout-BiGRU, Dropout-AVRNN) over a bare trainable embedding, word2vec trained
+  on the training fold, and frozen transformer token states (paper 003, Table 8);
 - ``losses``: TextCNN, BiLSTM, BiGRU and TextCNN-BiGRU, each trained with CE,
   weighted CE, focal loss, GHM-C and paper 001's own loss (``criterion=``;
   paper 001's Tables "Comparison Results of Neural Network Models / Loss
@@ -57,6 +58,10 @@ def _models():
         "CNN-LSTM": models.CNNLSTMClassifier,
         "CNN-GRU": models.CNNGRUClassifier,
         "DPCNN": models.DPCNNClassifier,
+        "AVRNN": models.AVRNNClassifier,
+        "AVCNN": models.AVCNNClassifier,
+        "Dropout-BiGRU": models.DropoutBiGRUClassifier,
+        "Dropout-AVRNN": models.DropoutAVRNNClassifier,
     }
 
 
@@ -70,6 +75,10 @@ QUICK_SIZES = {
     "CNN-LSTM": dict(filters=32, hidden_size=32),
     "CNN-GRU": dict(filters=32, hidden_size=32),
     "DPCNN": dict(filters=32),
+    "AVRNN": dict(hidden_size=32, dense_size=32),
+    "AVCNN": dict(filters=32),
+    "Dropout-BiGRU": dict(hidden_size=32),
+    "Dropout-AVRNN": dict(hidden_size=32),
 }
 SETTINGS = {
     "quick": dict(n_max=300, epochs=10, batch_size=16, lr=3e-3, embedding_dim=64,
@@ -228,6 +237,7 @@ def _run_losses(X, y, settings, max_length, args, embedder):
 def _run_params(X, y, max_length, args):
     """Trainable parameters at the paper defaults, for the vocabulary of all of X."""
     from skmedtext.embeddings import Word2VecEmbedder
+    from skmedtext.models._modules import _pooled as pooled_modules
     from skmedtext.models._modules import _sequence as seq_modules
 
     embedder = Word2VecEmbedder(
@@ -246,11 +256,11 @@ def _run_params(X, y, max_length, args):
         clf = cls(max_length=max_length)
         clf._validate_params()
         inputs = seq_modules.SequenceInput(None, 384)
-        counts.append(
-            _count(
-                getattr(seq_modules, cls._module_class)(inputs, n_classes, **clf._module_params())
-            )
+        # Table 9's pooled models live in their own module file
+        network = getattr(seq_modules, cls._module_class, None) or getattr(
+            pooled_modules, cls._module_class
         )
+        counts.append(_count(network(inputs, n_classes, **clf._module_params())))
         lines.append(f"| {model} | " + " | ".join(_params(c) for c in counts) + " |")
     return "\n".join(lines) + "\n"
 

@@ -35,3 +35,20 @@ __all__ = [
     "TextCNNClassifier",
     "extract_disease_terms",
 ]
+
+# paper 002's hybrid and paper 003's average-and-max pooled baselines
+from skmedtext.models._hybrid_bert import HybridBertClassifier  # noqa: E402
+from skmedtext.models._sequence import (  # noqa: E402
+    AVCNNClassifier,
+    AVRNNClassifier,
+    DropoutAVRNNClassifier,
+    DropoutBiGRUClassifier,
+)
+
+__all__ += [
+    "AVCNNClassifier",
+    "AVRNNClassifier",
+    "DropoutAVRNNClassifier",
+    "DropoutBiGRUClassifier",
+    "HybridBertClassifier",
+]

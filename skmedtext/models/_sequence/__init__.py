@@ -2,7 +2,7 @@
 
 ``_base`` holds the family base (input vectors, synthetic rows, persistence) and
 the shared docstring parts; ``_cnn``, ``_rnn`` and ``_hybrid`` the members by
-architecture.
+architecture, ``_pooled`` paper 003's average-and-max pooled baselines.
 """
 
 from skmedtext.models._sequence._cnn import DPCNNClassifier, TextCNNClassifier
@@ -12,14 +12,24 @@ from skmedtext.models._sequence._hybrid import (
     StaResGRUCNNClassifier,
     TextCNNBiGRUClassifier,
 )
+from skmedtext.models._sequence._pooled import (
+    AVCNNClassifier,
+    AVRNNClassifier,
+    DropoutAVRNNClassifier,
+    DropoutBiGRUClassifier,
+)
 from skmedtext.models._sequence._rnn import BiGRUClassifier, BiLSTMClassifier
 
 __all__ = [
+    "AVCNNClassifier",
+    "AVRNNClassifier",
     "BiGRUClassifier",
     "BiLSTMClassifier",
     "CNNGRUClassifier",
     "CNNLSTMClassifier",
     "DPCNNClassifier",
+    "DropoutAVRNNClassifier",
+    "DropoutBiGRUClassifier",
     "StaResGRUCNNClassifier",
     "TextCNNBiGRUClassifier",
     "TextCNNClassifier",
