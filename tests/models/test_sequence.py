@@ -342,3 +342,25 @@ def test_paper_defaults(cls):
     if cls is StaResGRUCNNClassifier:
         assert (params["n_layers"], params["hidden_size"], params["dropout"]) == (4, 512, 0.4)
         assert (params["filters"], params["kernel_size"]) == (64, 3)
+
+
+def test_staresgru_dropout_leaves_the_identity_path_alone():
+    # paper 003's residual block is h + dropout(out): dropping units of the sum
+    # (dropout(out + h)) also cut the identity path, which then survived 4
+    # layers with probability (1 - p)^4. With p = 1 nothing but the identity path
+    # reaches the projection: before the fix, nothing at all did.
+    import torch
+    from torch import nn
+
+    from skmedtext.models._modules._sequence import StaResGRUCNN
+
+    inputs = nn.Identity()
+    inputs.embedding_dim = 8
+    torch.manual_seed(0)
+    net = StaResGRUCNN(inputs, 3, hidden_size=8, n_layers=2, filters=4, dropout=1.0).train()
+    seen = []
+    net.project.register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    x = torch.randn(2, 5, 8)
+    net.classify(x, torch.tensor([5, 3]))
+    # (batch, channels, time) into the convolution: the input itself (Identity shortcut)
+    torch.testing.assert_close(seen[0].transpose(1, 2)[0], x[0])

@@ -172,7 +172,8 @@ class StaResGRUCNN(_SequenceNet):
         h = x
         for i, gru in enumerate(self.grus):
             out, _ = run_rnn(gru, h, lengths)
-            h = self.dropout(out + (self.shortcut(h) if i == 0 else h))
+            # h + dropout(out) (paper 003): the identity path is never dropped
+            h = (self.shortcut(h) if i == 0 else h) + self.dropout(out)
         return _conv_same(self.project, h, lengths)
 
     def classify(self, x, lengths):

@@ -27,7 +27,8 @@ class StaResGRUCNNClassifier(_BaseSequenceClassifier):
     ``n_layers`` bidirectional GRU layers are stacked with a residual
     connection after each (eqs. 5-8: ``h_l = BiGRU(h_{l-1}) + h_{l-1}``, the
     first layer's input mapped by a bias-free linear ``W_ox`` when its width
-    differs), with dropout between layers; a convolution (``filters`` x
+    differs), with dropout on each layer's output before the residual sum
+    (``h + dropout(BiGRU(h))``: the identity path is never dropped); a convolution (``filters`` x
     ``kernel_size``, ReLU) projects the states to a lower dimension, max-pooling
     over time (eq. 9) gives one vector, and a fully connected layer (eq. 10)
     with softmax (eq. 11) classifies. The recurrent-state residual term of
