@@ -33,8 +33,12 @@ class TextNet(NeuralNetClassifier):
         super().__init__(*args, **kwargs)
 
     def infer(self, x, **fit_params):
-        if self.amp and str(self.device).startswith("cuda"):
-            with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+        # bf16 autocast on CUDA and on CPU alike (resolve_bf16 decided ``amp``): the
+        # parameters, their gradients and AdamW's state stay fp32 (master weights);
+        # only the matrix products run in bf16
+        if self.amp:
+            device_type = torch.device(self.device).type
+            with torch.autocast(device_type=device_type, dtype=torch.bfloat16):
                 return super().infer(x, **fit_params)
         return super().infer(x, **fit_params)
 

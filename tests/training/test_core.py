@@ -62,6 +62,29 @@ def test_interrupted_fit_resumes_to_the_uninterrupted_result(small, tmp_path):
     np.testing.assert_array_equal(resumed.predict_proba(X), uninterrupted)
 
 
+def test_bf16_on_cpu_trains_with_fp32_master_weights_and_is_deterministic(small, monkeypatch):
+    # amp=True on CPU used to be refused; CPU autocast is now the fast path
+    X, y = small
+    modes = []
+    real_autocast = torch.autocast
+
+    def spy(*args, **kwargs):
+        modes.append((kwargs.get("device_type", args[0] if args else None), kwargs.get("dtype")))
+        return real_autocast(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "autocast", spy)
+    params = {**TINY, "max_epochs": 1, "amp": True, "device": "cpu"}
+    first = DMTBertClassifier(**params).fit(X, y)
+    assert ("cpu", torch.bfloat16) in modes
+    module = first.net_.module_
+    assert all(p.dtype == torch.float32 for p in module.parameters())
+    moments = [s["exp_avg"] for s in first.net_.optimizer_.state.values()]
+    assert moments and all(m.dtype == torch.float32 for m in moments)
+    proba = first.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_array_equal(DMTBertClassifier(**params).fit(X, y).predict_proba(X), proba)
+
+
 def test_checkpoint_of_another_fit_is_refused(small, tmp_path):
     X, y = small
     DMTBertClassifier(**{**TINY, "max_epochs": 1}, checkpoint_dir=tmp_path).fit(X, y)
