@@ -43,11 +43,12 @@ class BertCollator:
             if "embeds" in item:
                 synth_index.append(row)
                 padded = torch.zeros((length, self.hidden))
-                padded[:n] = torch.tensor(item["embeds"])
+                padded[:n] = torch.as_tensor(item["embeds"])
                 synth_embeds.append(padded)
             else:
                 input_ids[row, :n] = torch.from_numpy(item["input_ids"])
-                mentions.extend((row, s, e, t) for s, e, t in item.get("mentions", ()))
+            # texts served as cached frozen-stack states keep their mentions
+            mentions.extend((row, s, e, t) for s, e, t in item.get("mentions", ()))
         x = {
             "input_ids": input_ids,
             "attention_mask": mask,

@@ -62,6 +62,18 @@ class DMTBertClassifier(BaseTextClassifier):
         records.
     max_pairs : int, default=64
         Co-occurrence pairs per batch at most (positives kept first).
+    trainable_layers : int or None, default=None
+        Fine-tune only the top ``k`` transformer layers (and the head); the input
+        embeddings and the bottom ``L - k`` layers are frozen. Their output for
+        each distinct text is computed once and cached (keyed by the frozen
+        weights, the cut layer and the token ids, i.e. ``max_length``,
+        truncation and text), so epochs, CV folds and grid-search candidates
+        sharing an encoder reuse it. ``None`` fine-tunes everything; ``0``
+        trains the head on a frozen encoder.
+    frozen_cache : {"memory", "disk"}, default="memory"
+        Where the frozen stack's output is kept with ``trainable_layers``: a
+        process-wide in-memory cache (LRU, 4 GiB), or that plus a folder under
+        ``SKMEDTEXT_HOME/frozen_stack`` that later processes read.
     %(core)s
 
     Attributes
@@ -69,6 +81,10 @@ class DMTBertClassifier(BaseTextClassifier):
     classes_ : ndarray of shape (n_classes,)
     embedding_space_ : str
         Identifier of the encoder's input word-embedding space.
+    frozen_space_ : str
+        With ``trainable_layers``: the space of the frozen stack's output
+        (``"hf-layer-<cut>:<digest>"``); synthetic rows from this space enter
+        above the frozen layers, rows from the input space go through them.
     disease_terms_ : list of str
         The lexicon used (empty when ``lambda_cooc=0``).
     cooccurring_pairs_ : frozenset of (int, int)
@@ -101,6 +117,8 @@ class DMTBertClassifier(BaseTextClassifier):
         "disease_terms": ["array-like", str, os.PathLike, None],
         "min_cooccur": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_pairs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "trainable_layers": [None, Interval(numbers.Integral, 0, None, closed="left")],
+        "frozen_cache": [StrOptions({"memory", "disk"})],
     }
 
     def __init__(
@@ -116,6 +134,8 @@ class DMTBertClassifier(BaseTextClassifier):
         disease_terms=None,
         min_cooccur=2,
         max_pairs=64,
+        trainable_layers=None,
+        frozen_cache="memory",
         criterion="ce",
         max_epochs=3,
         batch_size=32,
@@ -145,6 +165,8 @@ class DMTBertClassifier(BaseTextClassifier):
         self.disease_terms = disease_terms
         self.min_cooccur = min_cooccur
         self.max_pairs = max_pairs
+        self.trainable_layers = trainable_layers
+        self.frozen_cache = frozen_cache
         super().__init__(
             criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
             weight_decay=weight_decay, warmup_ratio=warmup_ratio,
@@ -164,7 +186,8 @@ class DMTBertClassifier(BaseTextClassifier):
         check_max_length(self.max_length, encoder, type(self).__name__)
         self.hidden_size_ = encoder.config.hidden_size
         self.embedding_space_ = input_embedding_space(encoder)
-        check_space(X, self.embedding_space_, type(self).__name__)
+        self._start_frozen_stack(encoder)
+        self._check_spaces(X)
         real = [x for x in X if isinstance(x, str)]
         if self.lambda_cooc > 0:
             if self.disease_terms is not None:
@@ -179,8 +202,30 @@ class DMTBertClassifier(BaseTextClassifier):
         )
         return encoder
 
+    def _start_frozen_stack(self, encoder):
+        """Freeze the bottom layers (``trainable_layers``) and name the space they output."""
+        self._stack = None
+        self.__dict__.pop("frozen_space_", None)
+        if self.trainable_layers is None:
+            return
+        from skmedtext.models._frozen_stack import FrozenStack
+        from skmedtext.utils import get_skmedtext_home
+
+        folder = get_skmedtext_home() / "frozen_stack" if self.frozen_cache == "disk" else None
+        self._stack = FrozenStack(encoder, self.trainable_layers, folder=folder)
+        self.frozen_space_ = self._stack.space
+
+    def _check_spaces(self, X):
+        """Synthetic rows must come from the input space or, with a frozen stack, its output."""
+        spaces = {self.embedding_space_}
+        if getattr(self, "_stack", None) is not None:
+            spaces.add(self._stack.space)
+        for x in X:
+            if isinstance(x, SyntheticSequence) and x.space not in spaces:
+                check_space([x], " or ".join(sorted(spaces)), type(self).__name__)
+
     def _encode(self, X):
-        check_space(X, self.embedding_space_, type(self).__name__)
+        self._check_spaces(X)
         prefix = self.encoder_spec_.prefix
         real_pos = [i for i, x in enumerate(X) if isinstance(x, str)]
         with_offsets = bool(self.disease_terms_)
@@ -200,8 +245,23 @@ class DMTBertClassifier(BaseTextClassifier):
         for i, x in enumerate(X):
             if isinstance(x, SyntheticSequence):
                 items[i] = {"embeds": np.asarray(x.vectors[: self.max_length], dtype=np.float32)}
+        if getattr(self, "_stack", None) is not None:
+            self._serve_frozen_states(X, items)
         lengths = np.array([row_length(it) for it in items])
         return items, lengths
+
+    def _serve_frozen_states(self, X, items):
+        """Replace token ids / input-space vectors by the frozen stack's (cached) output."""
+        from skmedtext.utils import resolve_bf16, resolve_device
+
+        device = resolve_device(self.device)
+        todo = [i for i, x in enumerate(X) if not (
+            isinstance(x, SyntheticSequence) and x.space == self._stack.space)]  # fmt: skip
+        rows = [items[i].get("input_ids", items[i].get("embeds")) for i in todo]
+        states = self._stack.states(rows, device, resolve_bf16(self.amp, device))
+        for i, value in zip(todo, states):
+            items[i] = {"embeds": value, **({"mentions": items[i]["mentions"]}
+                                            if "mentions" in items[i] else {})}  # fmt: skip
 
     def _make_collator(self):
         return BertCollator(
@@ -222,6 +282,7 @@ class DMTBertClassifier(BaseTextClassifier):
             dropout=self.dropout,
             pooling=self.pooling,
             cooc=self.lambda_cooc > 0,
+            cut=None if getattr(self, "_stack", None) is None else self._stack.cut,
         )
 
     # -- persistence hooks (skmedtext.persistence) --------------------------------------
@@ -250,6 +311,7 @@ class DMTBertClassifier(BaseTextClassifier):
         self.disease_terms_ = list(state["disease_terms"])
         self._matcher = TermMatcher(self.disease_terms_)
         self.cooccurring_pairs_ = frozenset(tuple(p) for p in state["cooccurring_pairs"])
+        self._start_frozen_stack(encoder)
         return self._build_module(len(self.classes_), encoder)
 
 

@@ -38,9 +38,14 @@ class DMTBertModule(nn.Module):
     go through one ``inputs_embeds`` call.
     """
 
-    def __init__(self, encoder, n_classes, head_hidden=256, dropout=0.2, pooling="cls", cooc=True):
+    def __init__(
+        self, encoder, n_classes, head_hidden=256, dropout=0.2, pooling="cls", cooc=True, cut=None
+    ):
         super().__init__()
         self.encoder = encoder
+        # with a frozen bottom stack (trainable_layers), every row arrives as the
+        # cached output of layer ``cut`` and only the layers above it run
+        self.cut = cut
         hidden = encoder.config.hidden_size
         self.pooling = pooling
         self.head = mlp_head(hidden, head_hidden, n_classes, dropout)
@@ -63,10 +68,18 @@ class DMTBertModule(nn.Module):
         pair_b,
         pair_y,
     ):
-        embeds = self.encoder.get_input_embeddings()(input_ids)
-        if synth_index.numel():
-            embeds = embeds.index_copy(0, synth_index, synth_embeds.to(embeds.dtype))
-        states = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+        if self.cut is not None:
+            from skmedtext.models._frozen_stack import encoder_layers, run_layers
+
+            hidden = synth_embeds  # every row is a states row, collated in batch order
+            top = len(encoder_layers(self.encoder))
+            states = run_layers(self.encoder, hidden, attention_mask, self.cut, top)
+        else:
+            embeds = self.encoder.get_input_embeddings()(input_ids)
+            if synth_index.numel():
+                embeds = embeds.index_copy(0, synth_index, synth_embeds.to(embeds.dtype))
+            out = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask)
+            states = out.last_hidden_state
         pooled = states[:, 0] if self.pooling == "cls" else masked_mean(states, attention_mask)
         logits = self.head(pooled)
         if not (self.training and self.cooc and pair_a.numel()):

@@ -1,0 +1,113 @@
+"""DMT-BERT's partial fine-tuning: the frozen bottom stack and its cache."""
+
+import numpy as np
+import pytest
+import torch
+
+from skmedtext import SyntheticSequence
+from skmedtext.datasets import load_medical_abstracts
+from skmedtext.models import DMTBertClassifier
+from skmedtext.models._frozen_stack import FROZEN_STACK_CACHE
+
+TINY = dict(max_length=24, max_epochs=1, batch_size=16, random_state=0, lambda_cooc=0.0)
+
+
+@pytest.fixture(scope="module")
+def small(data_root):
+    X, y = load_medical_abstracts(data_home=data_root, return_X_y=True)
+    return np.asarray(X, dtype=object)[:40], np.asarray(y)[:40]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    FROZEN_STACK_CACHE.clear()
+    yield
+    FROZEN_STACK_CACHE.clear()
+
+
+def test_only_the_top_layers_train_and_the_cache_is_reused(small):
+    X, y = small
+    clf = DMTBertClassifier(trainable_layers=2, amp=False, **TINY).fit(X, y)
+    encoder = clf.net_.module_.encoder
+    assert clf.net_.module_.cut == 4 and clf.frozen_space_.startswith("hf-layer-4:")
+    assert not any(p.requires_grad for p in encoder.embeddings.parameters())
+    assert not any(p.requires_grad for p in encoder.encoder.layer[3].parameters())
+    assert all(p.requires_grad for p in encoder.encoder.layer[4].parameters())
+    assert FROZEN_STACK_CACHE.misses == len(set(X))
+    misses = FROZEN_STACK_CACHE.misses
+    # another fold / grid candidate on the same texts: nothing computed again
+    DMTBertClassifier(trainable_layers=2, amp=False, **{**TINY, "lr": 1e-4}).fit(X[:30], y[:30])
+    clf.predict(X)
+    assert FROZEN_STACK_CACHE.misses == misses and FROZEN_STACK_CACHE.hits >= 30 + len(X)
+
+
+@pytest.mark.parametrize(
+    "change", [dict(trainable_layers=3), dict(max_length=20)], ids=["layer", "max_length"]
+)
+def test_the_cache_is_invalidated_by_layer_and_tokenisation(small, change):
+    X, y = small
+    DMTBertClassifier(trainable_layers=2, amp=False, **TINY).fit(X, y)
+    misses = FROZEN_STACK_CACHE.misses
+    DMTBertClassifier(**{**TINY, "trainable_layers": 2, "amp": False, **change}).fit(X, y)
+    assert FROZEN_STACK_CACHE.misses >= misses + len(set(X)) - 1
+
+
+def test_the_cache_is_invalidated_by_other_encoder_weights(small):
+    from skmedtext.encoders import load_encoder
+    from skmedtext.models._frozen_stack import FrozenStack
+
+    encoder = load_encoder("minilm-en")[2]
+    space = FrozenStack(encoder, 2).space
+    with torch.no_grad():
+        encoder.encoder.layer[0].output.dense.weight.mul_(1.01)  # a frozen layer changes
+    changed = FrozenStack(encoder, 2).space
+    assert changed != space
+    with torch.no_grad():
+        encoder.encoder.layer[5].output.dense.weight.mul_(1.01)  # a trained layer does not count
+    assert FrozenStack(encoder, 2).space == changed
+
+
+@pytest.mark.parametrize("amp, atol", [(False, 1e-5), (True, 3e-2)])
+def test_cached_predictions_match_the_uncached_forward(small, amp, atol):
+    X, y = small
+    clf = DMTBertClassifier(trainable_layers=2, amp=amp, device="cpu", **TINY).fit(X, y)
+    cached = clf.predict_proba(X)
+    clf._stack, clf.net_.module_.cut = None, None  # the same weights, the whole encoder run
+    np.testing.assert_allclose(clf.predict_proba(X), cached, atol=atol)
+
+
+def test_synthetic_rows_enter_at_their_layer_and_other_layers_are_refused(small):
+    X, y = small
+    probe = DMTBertClassifier(trainable_layers=2, amp=False, **TINY).fit(X[:20], y[:20])
+    rng = np.random.default_rng(0)
+    rows = [
+        SyntheticSequence(rng.normal(0, 0.05, (10, 384)), probe.embedding_space_, label=y[0]),
+        SyntheticSequence(rng.normal(0, 0.5, (10, 384)), probe.frozen_space_, label=y[1]),
+    ]
+    X_mixed = np.array(list(X[:20]) + rows, dtype=object)
+    y_mixed = list(y[:20]) + [y[0], y[1]]
+    clf = DMTBertClassifier(trainable_layers=2, amp=False, **TINY).fit(X_mixed, y_mixed)
+    assert clf.predict_proba(X_mixed).shape == (22, len(clf.classes_))
+    other_layer = probe.frozen_space_.replace("hf-layer-4:", "hf-layer-3:")
+    X_bad = np.array(list(X[:20]) + [SyntheticSequence(np.zeros((4, 384)), other_layer, label=y[0])],
+                     dtype=object)  # fmt: skip
+    with pytest.raises(ValueError, match="hf-layer-3"):
+        DMTBertClassifier(trainable_layers=2, **TINY).fit(X_bad, list(y[:20]) + [y[0]])
+
+
+def test_disk_cache_under_skmedtext_home(small, tmp_path, monkeypatch):
+    X, y = small
+    monkeypatch.setenv("SKMEDTEXT_HOME", str(tmp_path))
+    params = dict(trainable_layers=2, frozen_cache="disk", amp=False, **TINY)
+    first = DMTBertClassifier(**params).fit(X, y).predict_proba(X)
+    assert len(list((tmp_path / "frozen_stack").rglob("*.pt"))) == len(set(X))
+    FROZEN_STACK_CACHE.clear()  # a new process: only the disk remains
+    second = DMTBertClassifier(**params).fit(X, y).predict_proba(X)
+    assert FROZEN_STACK_CACHE.misses == 0
+    np.testing.assert_array_equal(first, second)
+
+
+def test_too_many_trainable_layers_is_an_error(small):
+    X, y = small
+    with pytest.raises(ValueError, match="trainable_layers=7"):
+        DMTBertClassifier(trainable_layers=7, **TINY).fit(X, y)
