@@ -4,7 +4,10 @@ Every method feeds the same downstream ``LogisticRegression``; the sampler is
 fitted on the training fold only (what an imbalanced-learn ``Pipeline`` does),
 evaluated by 5-fold stratified cross-validation on Medical Abstracts and on the
 department-triage set. Reported: macro-F1, the recall of the three rarest
-classes, and the ``fit_resample`` time (mean +/- std over folds). Optional rows:
+classes, and the ``fit_resample`` time (mean +/- std over folds); and, for the
+methods that generate rows, how close the synthetic rows of the rarest class are
+to its real training rows (k-NN precision and recall, MMD², C2ST AUC from
+``skmedtext.metrics.synthetic_quality_report``). Optional rows:
 the vocabulary augmenter (texts are augmented, then re-embedded) alone and
 followed by SAAN, when ``skmedtext.augment.VocabularyAugmenter`` exists.
 
@@ -38,6 +41,7 @@ import _common  # benchmarks/ is on sys.path when a script runs
 DATASETS = ("medical_abstracts", "department_triage")
 BASE_METHODS = ("none", "ros", "smote", "borderline", "adasyn", "saan")
 VOCAB_METHODS = ("vocab", "vocab+saan")
+GENERATORS = ("smote", "borderline", "adasyn", "saan")  # rows made, not copied: quality scored
 _CHUNK = 128  # texts per cached embedding chunk
 
 
@@ -51,6 +55,13 @@ def _embedder(max_length):
     from skmedtext.embeddings import TransformerEmbedder
 
     return TransformerEmbedder("minilm-en", output="pooled", max_length=max_length, batch_size=32)
+
+
+def _precision_tag():
+    """Cache-name suffix: bf16 embeddings (amp="auto" on a bf16 CPU) differ from fp32 ones."""
+    from skmedtext.utils import resolve_bf16
+
+    return "-bf16" if resolve_bf16("auto", "cpu") else ""
 
 
 def embed_cached(texts, cache_dir, max_length, deadline=None, label=""):
@@ -81,7 +92,7 @@ def embed_cached(texts, cache_dir, max_length, deadline=None, label=""):
 
 def dataset_embeddings(name, args, deadline):
     texts, y = load_dataset(name, args)
-    cache = args.results_dir / "embeddings" / f"{name}-minilm-mean-{args.max_length}"
+    cache = args.results_dir / "embeddings" / f"{name}-minilm-mean-{args.max_length}{_precision_tag()}"
     X = embed_cached(texts, cache, args.max_length, deadline, name)
     return texts, X, y
 
@@ -152,6 +163,23 @@ def _classifier(seed):
     return LogisticRegression(max_iter=1000, random_state=seed)
 
 
+def synthetic_quality(X_before, y_before, X_after, y_after, seed):
+    """Quality of the rarest class's appended rows against its real training rows, or None.
+
+    imbalanced-learn's over-samplers and SAAN return the original rows first.
+    """
+    from skmedtext.metrics import synthetic_quality_report
+
+    labels, counts = np.unique(y_before, return_counts=True)
+    rarest = labels[counts.argmin()]
+    new = slice(len(y_before), None)
+    synthetic = X_after[new][np.asarray(y_after[new]) == rarest]
+    if len(synthetic) < 2:
+        return None
+    report = synthetic_quality_report(X_before[y_before == rarest], synthetic, random_state=seed)
+    return {key: float(report[key]) for key in ("precision", "recall", "mmd2", "c2st_auc")}
+
+
 def run_fold(method, X, y, texts, train, test, args, fold):
     """Fit sampler + LogisticRegression on one fold; return metrics and timings (None: resume later)."""
     from sklearn.metrics import f1_score, recall_score
@@ -168,9 +196,13 @@ def run_fold(method, X, y, texts, train, test, args, fold):
         X_tr, y_tr = np.concatenate([X_tr, X_new]), np.concatenate([y_tr, y_new])
     sampler = make_sampler(method, args, seed)
     t0 = time.perf_counter()
+    quality = None
     if sampler is not None:
+        X_before, y_before = X_tr, y_tr
         X_tr, y_tr = sampler.fit_resample(X_tr, y_tr)
     fit_resample_s = time.perf_counter() - t0 + extra
+    if sampler is not None and method in GENERATORS:
+        quality = synthetic_quality(X_before, y_before, X_tr, y_tr, seed)
     clf = _classifier(seed).fit(X_tr, y_tr)
     pred = clf.predict(X[test])
     labels = np.unique(y)
@@ -180,13 +212,25 @@ def run_fold(method, X, y, texts, train, test, args, fold):
         "recall": {str(c): float(r) for c, r in zip(labels, recalls)},
         "fit_resample_s": fit_resample_s,
         "n_train_resampled": int(len(y_tr)),
+        "quality": quality,
     }
 
 
 # --------------------------------------------------------------------- driver
 def result_path(args, dataset, method, fold):
     tag = "quick" if args.quick else "full"
-    return args.results_dir / "folds" / tag / dataset / method / f"fold{fold}.json"
+    folder = args.results_dir / "folds" / tag / dataset / method / _params_tag(method, args)
+    return folder / f"fold{fold}.json"
+
+
+def _params_tag(method, args):
+    """Digest of the sampler's parameters: results of changed defaults are not reused."""
+    import hashlib
+
+    sampler = make_sampler(method, args, 0)
+    params = {} if sampler is None else sampler.get_params()
+    text = repr(sorted((k, repr(v)) for k, v in params.items() if k != "random_state"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
 def run(args):
@@ -281,7 +325,29 @@ def table(args):
             cells += [_fmt([r["recall"][c] for r in res]) for c in rare]
             cells.append(_fmt([r["fit_resample_s"] for r in res], 2))
             lines.append(f"| {method} | " + " | ".join(cells) + " |")
+        lines += quality_table(args, dataset, rare[0])
     return "\n".join(lines)
+
+
+def quality_table(args, dataset, rarest):
+    """Synthetic rows of the rarest class against its real training rows, per generating method."""
+    lines = [
+        f"\nSynthetic rows of class {rarest} against its real training rows (mean ± std over "
+        "folds; precision/recall: k-NN manifolds, k=3; C2ST: 5-NN classifier ROC AUC, 0.5 = "
+        "indistinguishable):\n",
+        "| method | k-NN precision | k-NN recall | MMD² | C2ST AUC |",
+        "|---|---|---|---|---|",
+    ]
+    for method in (m for m in args.only if m in GENERATORS):
+        paths = [result_path(args, dataset, method, f) for f in range(args.n_splits)]
+        res = [json.loads(p.read_text()) for p in paths if p.exists()]
+        scores = [r["quality"] for r in res if r.get("quality")]
+        if len(scores) < args.n_splits:
+            lines.append(f"| {method} | (incomplete) | | | |")
+            continue
+        cells = [_fmt([q[key] for q in scores]) for key in ("precision", "recall", "mmd2", "c2st_auc")]
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def build_parser():
