@@ -12,6 +12,8 @@ __all__ = ["HybridBertClassifier"]
 _POSITIVE = Interval(numbers.Integral, 1, None, closed="left")
 # DMT-BERT parameters the hybrid does not have (its co-occurrence task and pooling)
 _COOC_PARAMS = ("pooling", "lambda_cls", "lambda_cooc", "disease_terms", "min_cooccur", "max_pairs")
+# DMT-BERT's partial fine-tuning is not wired into the BiLSTM/cross-attention head yet
+_FROZEN_STACK_PARAMS = ("trainable_layers", "frozen_cache")
 
 
 class HybridBertClassifier(DMTBertClassifier):
@@ -73,7 +75,7 @@ class HybridBertClassifier(DMTBertClassifier):
         **{
             k: v
             for k, v in DMTBertClassifier._parameter_constraints.items()
-            if k not in _COOC_PARAMS
+            if k not in _COOC_PARAMS + _FROZEN_STACK_PARAMS
         },
         "lstm_hidden": [_POSITIVE],
         "n_heads": [_POSITIVE],
@@ -100,6 +102,10 @@ class HybridBertClassifier(DMTBertClassifier):
         # DMT-BERT's __init__ stores these; here they are the class constants above
         for name in _COOC_PARAMS:
             self.__dict__.pop(name, None)
+
+    def _start_frozen_stack(self, encoder):
+        """The whole encoder is fine-tuned: no frozen stack (``trainable_layers`` is DMT-BERT's)."""
+        self._stack = None
 
     def _loss_weights(self):
         return 1.0, 0.0

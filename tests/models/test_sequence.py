@@ -132,9 +132,11 @@ def test_pickle_round_trip_gives_identical_predictions(cls, fitted, split):
 
 
 @pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
-def test_prediction_does_not_depend_on_batch_padding(cls, fitted, split):
-    _, _, X_test, _ = split
-    clf = fitted[cls]
+def test_prediction_does_not_depend_on_batch_padding(cls, split):
+    # fp32 property: under bf16 autocast (amp="auto" on CPUs with bf16 units) the rounding
+    # of a row depends on the batch it is computed in
+    X, y, X_test, _ = split
+    clf = tiny(cls, amp=False).fit(X, y)
     short = min(X_test, key=len)
     alone = clf.predict_proba([short])
     in_batch = clf.predict_proba(np.r_[X_test[:20], [short]])[-1:]
