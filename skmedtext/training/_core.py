@@ -41,6 +41,7 @@ from skmedtext.utils import (
     TextInputMixin,
     check_text_target,
     check_texts,
+    int_seed,
     resolve_bf16,
     resolve_device,
 )
@@ -395,7 +396,8 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         checkpoint = CheckpointFolder.open(self.checkpoint_dir, self, X, y_idx)
         completed = checkpoint.completed_epochs() if checkpoint else 0
         rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
+        # drawn from rng (not int_seed(self.random_state)): the split below draws from it next
+        seed = int_seed(rng)
         self.classes_ = classes
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
