@@ -21,7 +21,6 @@ of every fold next to it (``<output stem>_<dataset>.json``).
 """
 
 import sys
-import time
 
 import _common  # benchmarks/ is on sys.path when a script runs
 

@@ -491,7 +491,6 @@ def load_model(path, expected_class=None, *, device=None, expected_digest=None):
     >>> from skmedtext.persistence import load_model
     >>> clf = load_model("my-model", expected_class=DMTBertClassifier)  # doctest: +SKIP
     """
-    import torch
 
     folder = Path(path)
     if not folder.is_dir():
