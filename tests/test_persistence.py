@@ -215,7 +215,7 @@ def test_truncated_weights_with_a_matching_hash_still_fail_clearly(saved_dmt, tm
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (lambda c: c.update(format_version="3.0"), "format version 3.0, newer"),
+        (lambda c: c.update(format_version="4.0"), "format version 4.0, newer"),
         (lambda c: c.update(format_version="1.0"), "format version 1.0, whose config.json"),
         (lambda c: c.update(skmedtext_version="99.0.0"), "newer major version"),
         (lambda c: c.update(format="something-else"), "not a skmedtext model folder"),

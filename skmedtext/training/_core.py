@@ -508,8 +508,12 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
 
         device = resolve_device(self.device)
         # the real training-fold counts only shape the criterion's buffers, which are
-        # overwritten by the saved ones below
-        criterion = build_criterion(self.criterion, np.ones(len(self.classes_), dtype=np.int64))
+        # overwritten by the saved ones below: one row per class, or per label one
+        # positive and one negative row
+        n = len(self.classes_)
+        multilabel = getattr(self, "multilabel_", False)
+        placeholder = np.repeat([[1], [0]], n, axis=1) if multilabel else np.arange(n)
+        criterion = self._fold_criterion(placeholder)
         net = self._make_inference_net(module, criterion, device)
         net.initialize()
         net.module_.load_state_dict(weights)

@@ -154,12 +154,3 @@ def test_dmt_bert_multilabel(hoc_small):
     clf.fit(X, Y[:, keep])
     assert clf.multilabel_ and clf.predict_proba(X[:4]).shape == (4, int(keep.sum()))
     assert clf.predict(X[:4]).shape == (4, int(keep.sum()))
-
-
-def test_save_model_refuses_a_multilabel_fit(tmp_path):
-    from skmedtext.persistence import save_model
-
-    clf = BiGRUClassifier(**{**FAST, "max_epochs": 1}).fit(TEXTS, INDICATOR)
-    with pytest.raises(ValueError, match="multi-label"):
-        save_model(clf, tmp_path / "model")
-    assert not (tmp_path / "model").exists()

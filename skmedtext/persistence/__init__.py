@@ -8,8 +8,9 @@ files only:
 
 ``config.json``
     Format name and version, the skmedtext version, the estimator class name,
-    its ``get_params()`` (JSON values only), ``classes_`` with their dtype and
-    the class-specific state.
+    its ``get_params()`` (JSON values only), ``classes_`` with their dtype, the
+    multi-label state (``thresholds_``, or null for a single-label fit) and the
+    class-specific state.
 ``manifest.json``
     The SHA-256 of every other file, ``config.json`` included, and a digest over
     them that identifies the model (:func:`model_digest`).
@@ -29,14 +30,11 @@ classes by name, never imported from a name in the file. Any problem is a
 """
 
 import json
-import math
 import os
 import shutil
 import uuid
 import warnings
 from pathlib import Path
-
-import numpy as np
 
 from skmedtext._model_folder import (
     CONFIG_FILE,
@@ -47,6 +45,16 @@ from skmedtext._model_folder import (
     read_json,
     verify_folder,
     write_manifest,
+)
+from skmedtext.persistence._values import (
+    decode,
+    decode_classes,
+    decode_multilabel,
+    encode,
+    encode_classes,
+    encode_multilabel,
+    encode_params,
+    json_default,
 )
 
 __all__ = [
@@ -61,119 +69,18 @@ __all__ = [
 FORMAT_NAME = "skmedtext-model"
 #: major.minor; a reader refuses a newer major version, newer minors only add fields.
 #: 2.0: config.json is covered by manifest.json; the class is stored by name.
-FORMAT_VERSION = "2.0"
+#: 3.0: the ``multilabel`` field (sigmoid head, ``thresholds_``). A major step, not a
+#: minor one: a 2.x reader ignoring it would load a multi-label model that predicts
+#: one label per text, so it must refuse the folder instead.
+FORMAT_VERSION = "3.0"
+#: the oldest major format read (1.x configs were not covered by a hash)
+_OLDEST_MAJOR = 2
 #: what every config.json holds, checked before any value is used
 _REQUIRED = {"format": str, "format_version": str, "skmedtext_version": str, "estimator": str,
              "params": dict, "classes": dict, "state": dict}  # fmt: skip
 WEIGHTS_FILE = "model.safetensors"
 CRITERION_FILE = "criterion.safetensors"
 HISTORY_FILE = "history.json"
-_TAGS = ("__tuple__", "__path__")
-
-
-# -- JSON encoding of parameters and labels ------------------------------------------------
-def _encode(value, where):
-    """JSON form of a parameter value; tuples and paths are tagged to come back as such."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(value):
-            raise ValueError(f"{where} = {value!r} is not finite and cannot be stored in JSON.")
-        return float(value)
-    if isinstance(value, os.PathLike):
-        return {"__path__": os.fspath(value)}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]}
-    if isinstance(value, list):
-        return [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, dict):
-        out = {}
-        for key, v in value.items():
-            if not isinstance(key, str) or key in _TAGS:
-                raise ValueError(
-                    f"{where} has the key {key!r}; only str keys (not {_TAGS}) are stored."
-                )
-            out[key] = _encode(v, f"{where}[{key!r}]")
-        return out
-    raise ValueError(
-        f"{where} = {value!r} ({type(value).__name__}) cannot be stored in JSON. save_model "
-        "keeps only None, bool, int, float, str, lists, tuples, dicts with str keys and paths, "
-        "so that loading runs no code. Set a JSON-able value before saving (e.g. "
-        "set_params(callbacks=None)), or use pickle/joblib for files you trust."
-    )
-
-
-def _decode(value):
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict):
-        if set(value) == {"__tuple__"}:
-            return tuple(_decode(v) for v in value["__tuple__"])
-        if set(value) == {"__path__"}:
-            return Path(value["__path__"])
-        return {k: _decode(v) for k, v in value.items()}
-    return value
-
-
-def _encode_params(estimator):
-    name = type(estimator).__name__
-    return {
-        key: _encode(value, f"{name} parameter {key!r}")
-        for key, value in estimator.get_params(deep=False).items()
-    }
-
-
-def _encode_classes(classes):
-    classes = np.asarray(classes)
-    if classes.dtype.kind not in "biufUO":
-        raise ValueError(f"classes_ of dtype {classes.dtype} cannot be stored in JSON.")
-    values = classes.tolist()
-    for label in values:
-        if not isinstance(label, (bool, int, float, str)):
-            raise ValueError(
-                f"class label {label!r} ({type(label).__name__}) cannot be stored in JSON; use str "
-                "or int labels."
-            )
-    return {"dtype": classes.dtype.str, "values": values}
-
-
-def _decode_classes(entry):
-    """``classes_`` back from JSON: a sorted array of unique labels, as ``fit`` makes it."""
-    values = entry.get("values")
-    try:
-        dtype = np.dtype(entry.get("dtype"))
-    except (TypeError, ValueError):
-        raise ValueError(f"config.json: classes dtype {entry.get('dtype')!r} is not a dtype.") from None
-    if dtype.kind not in "biufUO" or not isinstance(values, list) or len(values) < 2:
-        raise ValueError(
-            f"config.json: classes must hold at least 2 labels of a bool, int, float or str "
-            f"dtype; got dtype {entry.get('dtype')!r} and {type(values).__name__} values."
-        )
-    if not all(isinstance(v, (bool, int, float, str)) for v in values):
-        raise ValueError("config.json: class labels must be bool, int, float or str.")
-    try:
-        if dtype.kind == "O":
-            classes = np.empty(len(values), dtype=object)
-            classes[:] = values
-        else:
-            classes = np.asarray(values, dtype=dtype)
-        in_order = bool((classes[:-1] < classes[1:]).all())
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ValueError(f"config.json: classes do not fit dtype {dtype}: {exc}") from None
-    if not in_order:
-        # fit stores np.unique's output; reordered labels would relabel every prediction
-        raise ValueError("config.json: classes are not unique and sorted as fit stores them.")
-    return classes
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 # -- config and classes -------------------------------------------------------------------
@@ -209,7 +116,7 @@ def _check_versions(config):
             f"the model was saved in format version {config['format_version']}, newer than the "
             f"{FORMAT_VERSION} this skmedtext {skmedtext.__version__} reads; upgrade skmedtext."
         )
-    if found < _major(FORMAT_VERSION, "format_version"):
+    if found < _OLDEST_MAJOR:
         raise ValueError(
             f"the model was saved in format version {config['format_version']}, whose "
             "config.json is not covered by a hash; load it with the skmedtext that saved it "
@@ -292,10 +199,11 @@ def save_model(estimator, path, *, overwrite=False):
 
     Parameters
     ----------
-    estimator : DMTBertClassifier or a sequence classifier
+    estimator : DMTBertClassifier, HybridBertClassifier or a sequence classifier
         A fitted skmedtext neural text classifier (a subclass of
-        :class:`skmedtext.training.BaseTextClassifier`). Every parameter must be a
-        JSON value (None, bool, int, float, str, list, tuple, dict, path).
+        :class:`skmedtext.training.BaseTextClassifier`), single- or multi-label
+        (then ``thresholds_`` is stored with it). Every parameter must be a JSON
+        value (None, bool, int, float, str, list, tuple, dict, path).
     path : str or path-like
         The folder to create. It is written next to its final place and renamed
         into place at the end, so an interrupted save never leaves a half model.
@@ -344,13 +252,6 @@ def save_model(estimator, path, *, overwrite=False):
         raise ValueError(
             f"this {type(estimator).__name__} is not fitted yet; call fit before save_model."
         )
-    if getattr(estimator, "multilabel_", False):
-        # the format has no field for the sigmoid head and thresholds_ yet: a loaded copy
-        # would silently predict one label per text
-        raise ValueError(
-            "save_model does not store multi-label classifiers yet; use joblib for this "
-            "model (load such files only from sources you trust)."
-        )
     cls = type(estimator)
     config = {
         "format": FORMAT_NAME,
@@ -358,8 +259,9 @@ def save_model(estimator, path, *, overwrite=False):
         "skmedtext_version": skmedtext.__version__,
         # the public import path; load_model uses only the class name after the last dot
         "estimator": f"{'.'.join(cls.__module__.split('.')[:2])}.{cls.__name__}",
-        "params": _encode_params(estimator),
-        "classes": _encode_classes(estimator.classes_),
+        "params": encode_params(estimator),
+        "classes": encode_classes(estimator.classes_),
+        "multilabel": encode_multilabel(estimator),
     }
     path = Path(path)
     _check_target(path, overwrite)
@@ -368,7 +270,7 @@ def save_model(estimator, path, *, overwrite=False):
     tmp = leftover_name(path, "saving", uuid.uuid4().hex[:8])
     tmp.mkdir()
     try:
-        config["state"] = _encode(estimator._persist_state(tmp), "state")
+        config["state"] = encode(estimator._persist_state(tmp), "state")
         _save_tensors(estimator.net_.module_.state_dict(), tmp / WEIGHTS_FILE)
         criterion = getattr(estimator.net_, "criterion_", None)
         if criterion is not None and criterion.state_dict():
@@ -411,7 +313,7 @@ def _sync(folder):
 
 def _save_history(history, path):
     try:
-        text = json.dumps(history.to_list(), default=_json_default)
+        text = json.dumps(history.to_list(), default=json_default)
     except (TypeError, ValueError) as exc:
         warnings.warn(f"the training history is not JSON-able ({exc}); not saved.", stacklevel=3)
         return
@@ -521,7 +423,7 @@ def load_model(path, expected_class=None, *, device=None, expected_digest=None):
 
 
 def _construct(cls, config, device):
-    params = _decode(config["params"])
+    params = decode(config["params"])
     if device is not None:
         params["device"] = device
     try:
@@ -529,8 +431,30 @@ def _construct(cls, config, device):
         estimator._validate_params()
     except (TypeError, ValueError) as exc:
         raise ValueError(f"config.json parameters do not fit {cls.__name__}: {exc}") from exc
-    estimator.classes_ = _decode_classes(config["classes"])
+    estimator.classes_ = decode_classes(config["classes"])
+    entry = _multilabel_entry(config)
+    # before the net is rebuilt: multilabel_ selects its sigmoid output and loss
+    estimator.multilabel_ = entry is not None
+    if entry is not None:
+        estimator.thresholds_ = decode_multilabel(entry, len(estimator.classes_))
     return estimator
+
+
+def _multilabel_entry(config):
+    """The ``multilabel`` field: None (single-label) or a dict; format 3 always holds it."""
+    if _major(config["format_version"], "format_version") < 3:
+        if "multilabel" in config:
+            raise ValueError("config.json: format 2 has no 'multilabel' field; it holds one.")
+        return None
+    if "multilabel" not in config:
+        raise ValueError("config.json: the field 'multilabel' must be a dict or null; it is missing.")
+    entry = config["multilabel"]
+    if entry is not None and not isinstance(entry, dict):
+        raise ValueError(
+            f"config.json: the field 'multilabel' must be a dict or null; it is a "
+            f"{type(entry).__name__}."
+        )
+    return entry
 
 
 def _restore(estimator, config, folder):
@@ -538,7 +462,7 @@ def _restore(estimator, config, folder):
 
     # building a module draws random initial weights: keep the caller's RNG untouched
     with torch.random.fork_rng(devices=[]):
-        module = estimator._restore_module(_decode(config["state"]), folder)
+        module = estimator._restore_module(decode(config["state"]), folder)
     criterion_file, history_file = folder / CRITERION_FILE, folder / HISTORY_FILE
     criterion_state = _load_tensors(criterion_file) if criterion_file.is_file() else None
     history = None
