@@ -5,9 +5,22 @@ from pathlib import Path
 
 import numpy as np
 
-from skmedtext.evaluate._records import py_list, record_from_dict, record_to_dict
+from skmedtext.evaluate._multilabel import MULTILABEL_MARKDOWN_METRICS
+from skmedtext.evaluate._records import (
+    LOWER_IS_BETTER,
+    py_list,
+    record_from_dict,
+    record_to_dict,
+)
 
-__all__ = ["MARKDOWN_METRICS", "result_fields", "to_dict", "to_markdown", "write_json"]
+__all__ = [
+    "MARKDOWN_METRICS",
+    "MULTILABEL_MARKDOWN_METRICS",
+    "result_fields",
+    "to_dict",
+    "to_markdown",
+    "write_json",
+]
 
 MARKDOWN_METRICS = (
     "accuracy",
@@ -33,13 +46,19 @@ def _columns(result, metrics, k_rarest, times, digits):
     """``(header, means, stds, higher_is_better, decimals)`` per column of the table."""
     summary = result.summary(list(metrics) + (["fit_time", "predict_time"] if times else []))
     columns = [
-        (m, summary[(m, "mean")], summary[(m, "std")], True, digits) for m in metrics
+        (m, summary[(m, "mean")], summary[(m, "std")], m not in LOWER_IS_BETTER, digits)
+        for m in metrics
     ]
     if k_rarest:
-        rare = result.rare_class_recall(k_rarest)
+        # a rare label's F1 (multi-label) says more than its recall, which a model
+        # predicting the label everywhere would max out
+        if result.multilabel:
+            kind, rare = "F1", result.rare_label_f1(k_rarest)
+        else:
+            kind, rare = "recall", result.rare_class_recall(k_rarest)
         for name in result.rarest_classes(k_rarest):
             columns.append(
-                (f"recall: {name}", rare[(name, "mean")], rare[(name, "std")], True, digits)
+                (f"{kind}: {name}", rare[(name, "mean")], rare[(name, "std")], True, digits)
             )
     if times:
         for t in ("fit_time", "predict_time"):
@@ -89,7 +108,8 @@ def _footer(result):
         hardware += f", GPU {meta['gpu']}"
     return (
         f"{result.n_splits}-fold CV ({meta.get('cv', '?')}), n = {len(result.y)}, "
-        f"{len(result.labels)} classes; mean ± std over folds (std with ddof=1). "
+        f"{len(result.labels)} {'labels (multi-label)' if result.multilabel else 'classes'}; "
+        "mean ± std over folds (std with ddof=1). "
         f"Date {meta.get('date', '?')}; {hardware}; Python {meta.get('python', '?')}; "
         f"{versions}."
     )

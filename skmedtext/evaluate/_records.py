@@ -6,12 +6,26 @@ tabulates them and the JSON export that writes and reads them agree.
 
 import numpy as np
 
-from skmedtext.metrics import ClassificationReport
+from skmedtext.evaluate._multilabel import (
+    multilabel_report_from_dict,
+    multilabel_report_to_dict,
+)
+from skmedtext.metrics import ClassificationReport, MultilabelReport
 
-__all__ = ["TIME_COLUMNS", "new_record", "py_list", "record_from_dict", "record_to_dict"]
+__all__ = [
+    "LOWER_IS_BETTER",
+    "TIME_COLUMNS",
+    "new_record",
+    "py_list",
+    "record_from_dict",
+    "record_to_dict",
+]
 
 TIME_COLUMNS = ("fit_time", "predict_time", "score_time")
 """Per-fold timings (seconds) in :attr:`EvaluationResult.frame`."""
+
+# Times are costs and the Hamming loss an error rate: the smallest is the best.
+LOWER_IS_BETTER = frozenset({*TIME_COLUMNS, "hamming_loss"})
 
 
 def new_record(train, test):
@@ -42,7 +56,7 @@ def record_to_dict(rec, predictions):
         "n_test": rec["n_test"],
         **{t: rec[t] for t in TIME_COLUMNS},
         "error": rec["error"],
-        "report": rec["report"].to_dict() if rec["report"] is not None else None,
+        "report": _report_to_dict(rec["report"]),
     }
     if predictions:
         out["y_pred"] = None if rec["y_pred"] is None else py_list(rec["y_pred"])
@@ -64,7 +78,23 @@ def record_from_dict(rec, splits, name):
         "n_test": rec["n_test"],
         **{t: np.nan if rec[t] is None else rec[t] for t in TIME_COLUMNS},
         "error": rec["error"],
-        "report": None if rec["report"] is None else ClassificationReport.from_dict(rec["report"]),
+        "report": _report_from_dict(rec["report"]),
         "y_pred": None if rec.get("y_pred") is None else np.asarray(rec["y_pred"]),
         "y_score": None if rec.get("y_score") is None else np.asarray(rec["y_score"], dtype=float),
     }
+
+
+def _report_to_dict(report):
+    if report is None:
+        return None
+    if isinstance(report, MultilabelReport):
+        return multilabel_report_to_dict(report)
+    return report.to_dict()
+
+
+def _report_from_dict(data):
+    if data is None:
+        return None
+    if data.get("multilabel"):
+        return multilabel_report_from_dict(data)
+    return ClassificationReport.from_dict(data)

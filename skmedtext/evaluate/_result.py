@@ -11,19 +11,22 @@ from sklearn.utils import Bunch
 
 from skmedtext.evaluate._export import (
     MARKDOWN_METRICS,
+    MULTILABEL_MARKDOWN_METRICS,
     result_fields,
     to_dict,
     to_markdown,
     write_json,
 )
-from skmedtext.evaluate._records import TIME_COLUMNS
-from skmedtext.evaluate._statistics import PAIRED_TESTS, class_recall, paired_test, summarize
-from skmedtext.metrics import SCALAR_METRICS
+from skmedtext.evaluate._records import LOWER_IS_BETTER, TIME_COLUMNS
+from skmedtext.evaluate._statistics import (
+    PAIRED_TESTS,
+    class_recall,
+    paired_test,
+    summarize,
+)
+from skmedtext.metrics import MULTILABEL_SCALAR_METRICS, SCALAR_METRICS
 
 __all__ = ["EvaluationResult"]
-
-# Times are costs: the smallest is the best.
-_LOWER_IS_BETTER = frozenset(TIME_COLUMNS)
 
 
 class EvaluationResult:
@@ -36,14 +39,16 @@ class EvaluationResult:
         ``train_index``, ``test_index``, ``n_train``, ``n_test``, ``fit_time``,
         ``predict_time``, ``score_time`` (seconds), ``y_pred``, ``y_score``
         (scores aligned to ``labels``, or None when the model gives none),
-        ``report`` (:class:`~skmedtext.metrics.ClassificationReport`, None when
-        the fold failed) and ``error`` (None or the error message).
+        ``report`` (:class:`~skmedtext.metrics.ClassificationReport`, or
+        :class:`~skmedtext.metrics.MultilabelReport` for a multi-label ``y``;
+        None when the fold failed) and ``error`` (None or the error message).
     labels : ndarray
-        The classes, in report order.
+        The classes, in report order (the column indices of a multi-label ``y``).
     target_names : list of str
-        Display name of each class.
+        Display name of each class (label).
     y : ndarray
-        The labels that were cross-validated.
+        The labels that were cross-validated: 1-D, or the (n, n_labels) 0/1
+        matrix of a multi-label evaluation.
     splits : list of (ndarray, ndarray)
         The shared (train, test) indices of each fold.
     metadata : dict
@@ -54,14 +59,17 @@ class EvaluationResult:
     frame : DataFrame
         Wide and tidy: one row per (pipeline, fold) with columns ``pipeline``,
         ``fold``, ``n_train``, ``n_test``, the :data:`TIME_COLUMNS`, every
-        scalar metric of :data:`~skmedtext.metrics.SCALAR_METRICS` and
-        ``error``. ``frame.melt(id_vars=["pipeline", "fold"])`` gives the long
+        scalar metric of :data:`~skmedtext.metrics.SCALAR_METRICS` (of
+        :data:`~skmedtext.metrics.MULTILABEL_SCALAR_METRICS` when ``multilabel``)
+        and ``error``. ``frame.melt(id_vars=["pipeline", "fold"])`` gives the long
         form.
     per_class : DataFrame
         One row per (pipeline, fold, class): precision, recall, f1, support,
-        roc_auc.
+        roc_auc (multi-label: one row per label, with its ``predicted`` count too).
     pipelines : list of str
         The names, in the order given.
+    multilabel : bool
+        Whether ``y`` is a multi-label indicator matrix.
     """
 
     def __init__(self, folds, *, labels, target_names, y, splits, metadata=None):
@@ -73,6 +81,14 @@ class EvaluationResult:
         self.metadata = dict(metadata or {})
 
     # -- tables ---------------------------------------------------------------------
+
+    @property
+    def multilabel(self):
+        return self.y.ndim == 2
+
+    @property
+    def _scalar_metrics(self):
+        return MULTILABEL_SCALAR_METRICS if self.multilabel else SCALAR_METRICS
 
     @property
     def pipelines(self):
@@ -90,7 +106,7 @@ class EvaluationResult:
                 metrics = (
                     rec["report"].scalars()
                     if rec["report"] is not None
-                    else dict.fromkeys(SCALAR_METRICS, np.nan)
+                    else dict.fromkeys(self._scalar_metrics, np.nan)
                 )
                 rows.append(
                     {
@@ -112,11 +128,15 @@ class EvaluationResult:
             for rec in records:
                 if rec["report"] is None:
                     continue
-                part = rec["report"].per_class.reset_index()
+                report = rec["report"]
+                table = report.per_label if self.multilabel else report.per_class
+                part = table.rename_axis("class").reset_index()
                 part.insert(0, "fold", rec["fold"])
                 part.insert(0, "pipeline", name)
                 parts.append(part)
         columns = ["pipeline", "fold", "class", "precision", "recall", "f1", "support", "roc_auc"]
+        if self.multilabel:
+            columns.insert(-1, "predicted")
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
     def reports(self, pipeline):
@@ -125,6 +145,7 @@ class EvaluationResult:
 
     def confusion_matrices(self, pipeline):
         """Return the per-fold confusion matrices of ``pipeline`` (rows true, columns predicted)."""
+        self._single_label_only("confusion matrices")
         return [r.confusion_matrix for r in self.reports(pipeline) if r is not None]
 
     def summary(self, metrics=None, *, ddof=1):
@@ -143,12 +164,15 @@ class EvaluationResult:
             Index ``pipeline``; columns a MultiIndex ``(metric, "mean"|"std")``.
             Failed folds (NaN) are left out of the mean.
         """
-        metrics = list(metrics) if metrics is not None else [*SCALAR_METRICS, *TIME_COLUMNS]
+        metrics = list(metrics) if metrics is not None else [*self._scalar_metrics, *TIME_COLUMNS]
         return summarize(self.frame, metrics, ddof)
 
     def rarest_classes(self, k=3):
-        """Return the ``k`` classes with the fewest samples in ``y`` (rarest first)."""
-        counts = np.array([np.sum(self.y == label) for label in self.labels])
+        """Return the ``k`` classes (labels) with the fewest samples in ``y`` (rarest first)."""
+        if self.multilabel:
+            counts = self.y.sum(axis=0)
+        else:
+            counts = np.array([np.sum(self.y == label) for label in self.labels])
         order = np.argsort(counts, kind="stable")[: max(0, int(k))]
         return [self.target_names[i] for i in order]
 
@@ -165,10 +189,25 @@ class EvaluationResult:
         """
         return class_recall(self.per_class, self.rarest_classes(k), self.pipelines, ddof)
 
+    def rare_label_f1(self, k=3, *, ddof=1):
+        """F1 of each of the ``k`` rarest classes (labels), mean and std over folds.
+
+        The rare-label column of a multi-label table; folds whose test part holds
+        no sample of the label are left out, as in :meth:`rare_class_recall`.
+
+        Returns
+        -------
+        f1 : DataFrame
+            Index ``pipeline``; columns a MultiIndex ``(label name, "mean"|"std")``.
+        """
+        return class_recall(
+            self.per_class, self.rarest_classes(k), self.pipelines, ddof, metric="f1"
+        )
+
     def ranking(self, metric="f1_macro"):
         """Return the pipeline names ordered from best to worst mean ``metric``."""
         means = self.frame.groupby("pipeline", sort=False)[metric].mean()
-        return list(means.sort_values(ascending=metric in _LOWER_IS_BETTER, kind="stable").index)
+        return list(means.sort_values(ascending=metric in LOWER_IS_BETTER, kind="stable").index)
 
     def best(self, metric="f1_macro"):
         """Return the name of the pipeline with the best mean ``metric``."""
@@ -229,7 +268,7 @@ class EvaluationResult:
 
     def to_markdown(
         self,
-        metrics=MARKDOWN_METRICS,
+        metrics=None,
         *,
         k_rarest=3,
         times=True,
@@ -242,10 +281,14 @@ class EvaluationResult:
 
         Parameters
         ----------
-        metrics : list of str, default=MARKDOWN_METRICS
-            Metric columns, in order.
+        metrics : list of str, default=None
+            Metric columns, in order: :data:`MARKDOWN_METRICS` by default; for a
+            multi-label ``y`` ``f1_micro``, ``f1_macro``, ``f1_samples``,
+            ``precision_micro``, ``recall_micro``, ``subset_accuracy``,
+            ``hamming_loss`` and ``roc_auc_macro``.
         k_rarest : int, default=3
-            Add the recall of the ``k_rarest`` rarest classes (0 for none).
+            Add the recall of the ``k_rarest`` rarest classes (multi-label: the
+            F1 of the rarest labels) (0 for none).
         times : bool, default=True
             Add the mean fit time (s) and predict time (s) per fold.
         test : {"ttest", "corrected_ttest", "wilcoxon"} or None, default="ttest"
@@ -264,8 +307,10 @@ class EvaluationResult:
         Notes
         -----
         The best mean is bold in every column (highest for metrics, lowest for
-        times); ties at the displayed precision are all bold.
+        times and the Hamming loss); ties at the displayed precision are all bold.
         """
+        if metrics is None:
+            metrics = MULTILABEL_MARKDOWN_METRICS if self.multilabel else MARKDOWN_METRICS
         return to_markdown(
             self,
             metrics,
@@ -278,6 +323,13 @@ class EvaluationResult:
         )
 
     # -- predictions and plots -------------------------------------------------------
+
+    def _single_label_only(self, what):
+        if self.multilabel:
+            raise ValueError(
+                f"{what} is for single-label results; this evaluation is multi-label (see "
+                "per_class for per-label precision, recall, F1 and ROC-AUC)."
+            )
 
     def _records(self, pipeline):
         if pipeline not in self.folds:
@@ -312,6 +364,7 @@ class EvaluationResult:
         """
         from skmedtext.plotting import plot_roc_curves
 
+        self._single_label_only("plot_roc_curves")
         pipeline = pipeline or self.best()
         y_true, _, y_score = self.oof_predictions(pipeline, fold)
         if y_score is None:
@@ -329,6 +382,7 @@ class EvaluationResult:
         """
         from skmedtext.plotting import plot_confusion_matrices
 
+        self._single_label_only("plot_confusion_matrices")
         pipeline = pipeline or self.best()
         records = [r for r in self._records(pipeline) if r["report"] is not None]
         kwargs.setdefault("suptitle", pipeline)
@@ -342,6 +396,7 @@ class EvaluationResult:
         """
         from skmedtext.plotting import plot_class_distribution
 
+        self._single_label_only("plot_class_distribution")
         kwargs.setdefault("stage_names", ("dataset", "resampled"))
         return plot_class_distribution(
             self.y, y_resampled, labels=self.labels, target_names=self.target_names, **kwargs
@@ -370,6 +425,7 @@ class EvaluationResult:
     def __repr__(self):
         return (
             f"EvaluationResult(pipelines={self.pipelines}, n_splits={self.n_splits}, "
-            f"n_samples={len(self.y)}, n_classes={len(self.labels)})"
+            f"n_samples={len(self.y)}, "
+            f"{'n_labels' if self.multilabel else 'n_classes'}={len(self.labels)})"
         )
 

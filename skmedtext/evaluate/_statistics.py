@@ -21,14 +21,15 @@ def summarize(frame, metrics, ddof):
     return out.swaplevel(axis=1)[[(m, s) for m in metrics for s in ("mean", "std")]]
 
 
-def class_recall(per_class, classes, pipelines, ddof):
-    """Recall of ``classes`` per pipeline, mean and std over the folds that hold them.
+def class_recall(per_class, classes, pipelines, ddof, metric="recall"):
+    """Recall (or another ``per_class`` column) of ``classes`` per pipeline, mean and
+    std over the folds that hold them.
 
     A fold without a sample of the class is left out: its recall is undefined
     there, and counting it as 0 would punish the pipeline for the split.
     """
     table = per_class[per_class["class"].isin(classes) & (per_class["support"] > 0)]
-    grouped = table.groupby(["pipeline", "class"], sort=False)["recall"]
+    grouped = table.groupby(["pipeline", "class"], sort=False)[metric]
     stats = pd.DataFrame({"mean": grouped.mean(), "std": grouped.std(ddof=ddof)})
     wide = stats.unstack("class").swaplevel(axis=1)
     columns = [(c, s) for c in classes for s in ("mean", "std")]

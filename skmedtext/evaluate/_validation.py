@@ -15,12 +15,20 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 from skmedtext.evaluate._environment import environment
+from skmedtext.evaluate._multilabel import (
+    check_multilabel_predictions,
+    is_multilabel_evaluation,
+    multilabel_scores,
+    multilabel_splitter,
+    multilabel_target,
+)
 from skmedtext.evaluate._records import new_record
 from skmedtext.evaluate._result import EvaluationResult
 from skmedtext.metrics import (
     align_scores,
     classification_report_full,
     estimator_scores,
+    multilabel_report,
     resolve_labels,
     resolve_names,
 )
@@ -34,7 +42,7 @@ __all__ = ["evaluate"]
         # pipelines and cv keep their own checks: their messages say how to fix them
         "pipelines": "no_validation",
         "X": ["array-like"],
-        "y": ["array-like"],
+        "y": ["array-like", "sparse matrix"],
         "cv": "no_validation",
         "random_state": ["random_state"],
         "labels": ["array-like", None],
@@ -72,11 +80,19 @@ def evaluate(
         pipelines starting with a vectorizer, ...). Each fold fits a ``clone``.
     X : array-like of shape (n_samples, ...)
         Inputs the pipelines accept: a 1-D array of texts, a matrix, ...
-    y : array-like of shape (n_samples,)
-        Class labels (integers or strings).
+    y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Class labels (integers or strings), or a multi-label target: a 0/1
+        label-indicator matrix (dense or sparse) with at least 2 columns, every
+        column carried by at least one row (rows without a label are fine). Each
+        fold of a multi-label ``y`` is scored by
+        :func:`~skmedtext.metrics.multilabel_report` (micro, macro and
+        example-based ``samples`` F1, per-label P/R/F1); the pipelines must then
+        predict an ``(n, n_labels)`` 0/1 matrix (e.g. ``OneVsRestClassifier``).
     cv : int, cross-validation generator or iterable, default=5
         An int gives ``StratifiedKFold(cv, shuffle=True, random_state=random_state)``
-        as in paper 000. Anything else is passed to
+        as in paper 000, or for a multi-label ``y``
+        :class:`~skmedtext.model_selection.MultilabelStratifiedKFold` (iterative
+        stratification) with the same arguments. Anything else is passed to
         :func:`sklearn.model_selection.check_cv`. The splits are drawn once and
         shared by all pipelines, so fold scores are paired.
     random_state : int, RandomState instance or None, default=0
@@ -85,8 +101,10 @@ def evaluate(
     labels : array-like, default=None
         Classes to report, in order; ``unique_labels(y)`` by default. Every fold
         reports every class, including one that is absent from its test part.
+        Must be None for a multi-label ``y`` (its columns are the labels).
     target_names : list of str, default=None
-        Display names of ``labels`` (e.g. ``bunch.target_names``).
+        Display names of ``labels`` (e.g. ``bunch.target_names``), or of the
+        columns of a multi-label ``y``.
     n_jobs : int, default=None
         Number of (pipeline, fold) fits run in parallel with joblib; None is 1.
         Timings are only comparable between pipelines run with the same setting.
@@ -130,16 +148,17 @@ def evaluate(
     np.float64(1.0)
     """
     pipelines = _check_pipelines(pipelines)
-    y = column_or_1d(y, warn=True)
-    if _num_samples(X) != y.shape[0]:
-        raise ValueError(f"X has {_num_samples(X)} samples but y has {y.shape[0]}.")
-    if unique_labels(y).size < 2:
-        raise ValueError("y must hold at least two classes to evaluate a classifier.")
-    labels = resolve_labels(y, y, labels, None)
-    names = resolve_names(labels, target_names)
+    multilabel = is_multilabel_evaluation(y)
+    if multilabel:
+        y, labels, names = multilabel_target(y, _num_samples(X), labels, target_names)
+    else:
+        y, labels, names = _single_label_target(y, _num_samples(X), labels, target_names)
     # None stays None: unseeded folds, and estimators keep their own random_state
     seed = None if random_state is None else int_seed(random_state)
-    splits = _make_splits(cv, X, y, seed)
+    splitter = _splitter(cv, y, seed, multilabel)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y)]
 
     tasks = [(name, k) for name in pipelines for k in range(len(splits))]
     run = delayed(_fit_and_score)
@@ -154,6 +173,7 @@ def evaluate(
             seed=seed if seed_estimators else None,
             scores=scores,
             error_score=error_score,
+            multilabel=multilabel,
         )
         for name, k in tasks
     )
@@ -168,7 +188,7 @@ def evaluate(
                 _write_line(name, k, len(splits), out)
 
     metadata = {
-        "cv": repr(cv) if not isinstance(cv, int) else repr(_stratified(cv, seed)),
+        "cv": repr(cv) if not isinstance(cv, int) else repr(splitter),
         "n_splits": len(splits),
         "random_state": seed,
         "seed_estimators": bool(seed_estimators),
@@ -199,14 +219,23 @@ def _check_pipelines(pipelines):
     return dict(pipelines)
 
 
-def _stratified(n_splits, seed):
-    return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+def _single_label_target(y, n_samples, labels, target_names):
+    y = column_or_1d(y, warn=True)
+    if n_samples != y.shape[0]:
+        raise ValueError(f"X has {n_samples} samples but y has {y.shape[0]}.")
+    if unique_labels(y).size < 2:
+        raise ValueError("y must hold at least two classes to evaluate a classifier.")
+    labels = resolve_labels(y, y, labels, None)
+    return y, labels, resolve_names(labels, target_names)
 
 
-def _make_splits(cv, X, y, seed):
+def _splitter(cv, y, seed, multilabel):
+    """The cross-validator: the default one for an int ``cv``, else ``check_cv``'s."""
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds; got {cv}.")
+        if multilabel:
+            return multilabel_splitter(int(cv), y, seed)
         counts = np.unique(y, return_counts=True)[1]
         if counts.min() < cv:
             # StratifiedKFold only warns; a class missing from some test folds is
@@ -217,12 +246,8 @@ def _make_splits(cv, X, y, seed):
                 UserWarning,
                 stacklevel=3,
             )
-        splitter = _stratified(int(cv), seed)
-    else:
-        splitter = check_cv(cv, y, classifier=True)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y)]
+        return StratifiedKFold(n_splits=int(cv), shuffle=True, random_state=seed)
+    return check_cv(cv, y, classifier=True)
 
 
 def _seed_params(estimator, seed):
@@ -238,8 +263,9 @@ def _seed_params(estimator, seed):
 
 
 def _fit_and_score(
-    estimator, X, y, train, test, *, labels, target_names, seed, scores, error_score
-):
+    estimator, X, y, train, test, *, labels, target_names, seed, scores, error_score,
+    multilabel=False,
+):  # fmt: skip
     """Fit a clone on ``train``, predict ``test``; return the fold record (a dict)."""
     record = new_record(train, test)
     est = clone(estimator)
@@ -252,10 +278,18 @@ def _fit_and_score(
         est.fit(X_train, y_train)
         record["fit_time"] = time.perf_counter() - start
         start = time.perf_counter()
-        y_pred = np.asarray(est.predict(X_test))
+        y_pred = est.predict(X_test)
+        y_pred = (
+            check_multilabel_predictions(y_pred, test.size, labels.size)
+            if multilabel
+            else np.asarray(y_pred)
+        )
         record["predict_time"] = time.perf_counter() - start
         start = time.perf_counter()
-        y_score, score_labels = estimator_scores(est, X_test) if scores else (None, None)
+        if multilabel:
+            y_score = multilabel_scores(est, X_test, labels.size) if scores else None
+        else:
+            y_score, score_labels = estimator_scores(est, X_test) if scores else (None, None)
         record["score_time"] = time.perf_counter() - start if y_score is not None else np.nan
     except Exception as exc:  # noqa: BLE001 - error_score decides, as in cross_validate
         if error_score == "raise":
@@ -267,15 +301,17 @@ def _fit_and_score(
             stacklevel=2,
         )
         return record
-    if y_score is not None:
-        # Aligned to the global labels, so that pooled out-of-fold scores line up
-        # even when a training fold lacked a class.
-        y_score = align_scores(y_score, score_labels, labels)
-    record["y_pred"] = y_pred
-    record["y_score"] = y_score
-    record["report"] = classification_report_full(
-        y_test, y_pred, y_score, labels=labels, target_names=target_names
-    )
+    if multilabel:
+        report = multilabel_report(y_test, y_pred, target_names=target_names, y_score=y_score)
+    else:
+        if y_score is not None:
+            # Aligned to the global labels, so that pooled out-of-fold scores line up
+            # even when a training fold lacked a class.
+            y_score = align_scores(y_score, score_labels, labels)
+        report = classification_report_full(
+            y_test, y_pred, y_score, labels=labels, target_names=target_names
+        )
+    record.update(y_pred=y_pred, y_score=y_score, report=report)
     return record
 
 
@@ -291,9 +327,12 @@ def _write_line(name, k, n_splits, out):
     if out["report"] is None:
         tqdm.write(f"{name} fold {k + 1}/{n_splits}: failed ({out['error']})")
     else:
+        report = out["report"]
+        # a multi-label report has no accuracy; its headline is the micro-F1
+        second = "f1_micro" if "f1_micro" in report and "accuracy" not in report else "accuracy"
         tqdm.write(
-            f"{name} fold {k + 1}/{n_splits}: f1_macro={out['report'].f1_macro:.4f} "
-            f"accuracy={out['report'].accuracy:.4f} fit={out['fit_time']:.2f}s"
+            f"{name} fold {k + 1}/{n_splits}: f1_macro={report.f1_macro:.4f} "
+            f"{second}={report[second]:.4f} fit={out['fit_time']:.2f}s"
         )
 
 
