@@ -173,3 +173,23 @@ def test_vocabulary_multilabel_seed_label_sets_and_pipeline():
     assert Y_scoped.shape[1] == 3
     with pytest.raises(ValueError, match="sampling_strategy must be 'auto'"):
         VocabularyAugmenter(sampling_strategy="all").fit_resample(TEXTS, Y)
+
+
+def test_saan_multilabel_messages_name_labels():
+    import pickle
+
+    from skmedtext.sampling import SAANDivergenceError
+
+    X = _vectors()
+    sampler = SAANSampler(epochs=2, lr=1e30, random_state=0, sampling_strategy={2: 4})
+    with pytest.raises(SAANDivergenceError, match=r"diverged for label column 2 at epoch 1") as info:
+        sampler.fit_resample(X, Y)
+    assert "class" not in str(info.value)
+    assert (info.value.label, info.value.epoch) == (2, 1)
+    # the structured error survives pickling (joblib workers), message included
+    assert str(pickle.loads(pickle.dumps(info.value))) == str(info.value)
+    with pytest.raises(ValueError, match="label column 2 has 1") as info:
+        few = Y.copy()
+        few[12, 2] = 0
+        SAANSampler(epochs=1).fit_resample(X, few)
+    assert "class" not in str(info.value)

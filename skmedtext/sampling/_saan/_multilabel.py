@@ -5,6 +5,9 @@
   (:func:`skmedtext.utils.multilabel_sampling_targets`).
 - **What each GAN learns**: the GAN of label ``j`` trains on every record that
   carries ``j`` (a record with several minority labels feeds several GANs).
+- **Messages** name labels, not classes: a label to grow with fewer than 2
+  records (``label column 2 has 1``), a GAN that diverged (``diverged for label
+  column 2``).
 - **Label set of a synthetic row**: MLSMOTE's neighbour vote. The row carries
   ``j`` and every other label held by more than half of its ``N_NEIGHBORS``
   nearest real records of label ``j``, nearest in the space the GAN generates
@@ -58,6 +61,19 @@ def vote_label_sets(Y, rows, blocks, bank, per_position):
     return np.concatenate(sets) if sets else np.zeros((0, Y.shape[1]), dtype=Y.dtype)
 
 
+def _generate(sampler, inputs, X, targets, rows):
+    """``sampler._generate`` with the label columns as the groups."""
+    from skmedtext.sampling._saan._train import SAANDivergenceError
+
+    try:
+        return sampler._generate(inputs, X, list(targets.items()), rows)
+    except SAANDivergenceError as exc:
+        # the shared training loop calls its groups classes; here each is a label column
+        raise SAANDivergenceError(
+            exc.label, exc.epoch, exc.g_loss, exc.d_loss, noun="label column"
+        ) from None
+
+
 def fit_resample_multilabel(sampler, X, y, mask=None):
     """``sampler.fit_resample`` for a 2-D 0/1 ``y`` (see the module docstring).
 
@@ -85,7 +101,7 @@ def fit_resample_multilabel(sampler, X, y, mask=None):
                 f"{name} needs at least 2 records of every label it over-samples; label "
                 f"column {j} has {members.size}. Leave it out with a dict sampling_strategy."
             )
-    X_res, blocks, bank = sampler._generate(inputs, X, list(targets.items()), rows)
+    X_res, blocks, bank = _generate(sampler, inputs, X, targets, rows)
     new_sets = vote_label_sets(Y, rows, blocks, bank, inputs.per_position)
     sampler.synthetic_labels_ = np.concatenate(
         [np.full(len(vectors), label) for label, vectors, _ in blocks]

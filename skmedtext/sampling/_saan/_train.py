@@ -26,8 +26,23 @@ _GEN_CHUNK = 1024  # rows generated per forward pass at sampling time
 class SAANDivergenceError(FloatingPointError):
     """A SAAN generator or discriminator loss became NaN or infinite.
 
-    The message names the class whose GAN diverged and the epoch.
+    The message names the class (for a multi-label ``y``: the label column) whose
+    GAN diverged and the epoch; ``label``, ``epoch``, ``g_loss`` and ``d_loss``
+    hold them.
     """
+
+    def __init__(self, label, epoch, g_loss, d_loss, noun="class"):
+        self.label, self.epoch, self.g_loss, self.d_loss = label, epoch, g_loss, d_loss
+        self.noun = noun
+        super().__init__(
+            f"SAAN training diverged for {noun} {label!r} at epoch {epoch}: generator loss "
+            f"{g_loss}, discriminator loss {d_loss}. Lower lr, use label_smoothing > 0, or "
+            "check the input for extreme values."
+        )
+
+    def __reduce__(self):
+        # the default would call the class with the message alone (joblib workers pickle it)
+        return type(self), (self.label, self.epoch, self.g_loss, self.d_loss, self.noun)
 
 
 @dataclass
@@ -285,11 +300,7 @@ def _check_finite(g_loss, d_loss, labels, epoch):
     bad = ~(np.isfinite(g_loss) & np.isfinite(d_loss))
     if bad.any():
         g = int(np.flatnonzero(bad)[0])
-        raise SAANDivergenceError(
-            f"SAAN training diverged for class {labels[g]!r} at epoch {epoch + 1}: "
-            f"generator loss {g_loss[g]}, discriminator loss {d_loss[g]}. Lower lr, use "
-            "label_smoothing > 0, or check the input for extreme values."
-        )
+        raise SAANDivergenceError(labels[g], epoch + 1, g_loss[g], d_loss[g])
 
 
 @torch.no_grad()
