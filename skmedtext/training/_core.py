@@ -29,6 +29,7 @@ from skmedtext.training._checkpoint import CheckpointFolder
 from skmedtext.training._data import EncodedDataset, make_loader
 from skmedtext.training._health import DivergenceGuard
 from skmedtext.training._multilabel import (
+    check_score_target,
     encode_multilabel_target,
     is_multilabel_y,
     multilabel_criterion,
@@ -478,6 +479,36 @@ class BaseTextClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         if getattr(self, "multilabel_", False):
             return (proba >= self.thresholds_).astype(np.int64)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``(X, y)``; for a multi-label fit the subset accuracy.
+
+        Parameters
+        ----------
+        X : sequence of str of length n
+        y : array-like of shape (n,), or for a multi-label fit (n, n_labels) 0/1
+            or one label collection per text
+        sample_weight : array-like of shape (n,), default=None
+
+        Returns
+        -------
+        score : float
+            The share of texts whose prediction (the whole label set, for a
+            multi-label fit) equals ``y``.
+        """
+        from sklearn.metrics import accuracy_score
+        from sklearn.utils.validation import _num_samples
+
+        check_is_fitted(self, "net_")
+        # checked before predicting: a y of the wrong width or kind fails fast and by name
+        y = check_score_target(self, y)
+        y_pred = self.predict(X)
+        if _num_samples(y) != y_pred.shape[0]:
+            raise ValueError(
+                f"{type(self).__name__}.score: X has {y_pred.shape[0]} rows but y has "
+                f"{_num_samples(y)}."
+            )
+        return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
 
     # -- persistence (skmedtext.persistence) --------------------------------------
     def _persist_state(self, folder):

@@ -28,6 +28,7 @@ from skmedtext.model_selection import MultilabelStratifiedKFold
 from skmedtext.utils import check_indicator, check_multilabel_target, int_seed
 
 __all__ = [
+    "check_score_target",
     "encode_multilabel_target",
     "is_multilabel_y",
     "multilabel_criterion",
@@ -65,17 +66,22 @@ def is_multilabel_y(y):
     return bool(rows) and all(_is_collection(row) for row in rows)
 
 
+def _is_matrix(y):
+    """An indicator matrix (sparse, 2-D array or frame) rather than label collections."""
+    return (
+        sp.issparse(y)
+        or (hasattr(y, "ndim") and y.ndim == 2)
+        or (hasattr(y, "to_numpy") and len(y.shape) == 2)
+    )
+
+
 def encode_multilabel_target(y, n_samples, estimator_name):
     """``(classes, Y)``: the labels and the int64 0/1 matrix of a multi-label ``y``.
 
     Raises a clear error for values other than 0/1, a label no row carries, a ``y``
     where no row has a label, and a row count unlike ``X``'s.
     """
-    if (
-        sp.issparse(y)
-        or (hasattr(y, "ndim") and y.ndim == 2)
-        or (hasattr(y, "to_numpy") and len(y.shape) == 2)
-    ):
+    if _is_matrix(y):
         values = y if sp.issparse(y) else np.asarray(y)
         if values.dtype.kind in "OUS":
             raise ValueError(
@@ -102,6 +108,58 @@ def encode_multilabel_target(y, n_samples, estimator_name):
         )
     Y = check_multilabel_target(Y, estimator_name=estimator_name, n_samples=n_samples)
     return binarizer.classes_, Y.astype(np.int64)
+
+
+def check_score_target(estimator, y):
+    """The ``y`` given to ``score``, checked against what the classifier was fitted on.
+
+    A multi-label fit returns ``y`` as the (n, n_labels) 0/1 matrix in the order
+    of ``classes_`` (label collections are mapped through them); a single-label
+    fit refuses a multi-label ``y``. A wrong width, unknown labels, values other
+    than 0/1 are named errors (before anything is predicted): scikit-learn's
+    ``accuracy_score`` would score 0/2 values silently, and its width message
+    does not say which width was expected.
+    """
+    name = f"{type(estimator).__name__}.score"
+    classes = estimator.classes_
+    if not getattr(estimator, "multilabel_", False):
+        if is_multilabel_y(y):
+            raise ValueError(
+                f"{name}: the classifier was fitted on one label per text ({len(classes)} "
+                f"classes); got a multi-label y of shape {np.shape(y)}."
+            )
+        return y
+    width = len(classes)
+    if not is_multilabel_y(y):
+        raise ValueError(
+            f"{name}: the classifier was fitted on a multi-label y ({width} labels); score "
+            f"needs an (n, {width}) 0/1 matrix or one label collection per text, got y of "
+            f"shape {np.shape(y)}."
+        )
+    # as in fit: arrays (and frames) are indicator matrices, lists hold label collections
+    if _is_matrix(y):
+        values = y if sp.issparse(y) else np.asarray(y)
+        if values.shape[1] != width:
+            raise ValueError(
+                f"{name}: y has {values.shape[1]} label columns but the classifier was "
+                f"fitted on {width} labels ({_shown(classes)})."
+            )
+        Y = check_indicator(values, name=f"{name}: y")
+    else:
+        rows = [sorted(row) if isinstance(row, AbstractSet) else list(row) for row in y]
+        unknown = {label for row in rows for label in row} - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"{name}: labels {_shown(sorted(unknown, key=str))} of y were not seen in "
+                f"fit; the classifier knows {_shown(classes)}."
+            )
+        Y = MultiLabelBinarizer(classes=classes.tolist()).fit_transform(rows)
+    return Y
+
+
+def _shown(labels, limit=10):
+    labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
+    return f"{labels[:limit]!r}{' ...' if len(labels) > limit else ''}"
 
 
 def multilabel_holdout(Y, fraction, rng):

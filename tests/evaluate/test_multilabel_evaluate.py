@@ -72,7 +72,7 @@ def test_default_folds_are_iterative_stratification(data, result):
 
 
 def test_fold_scores_are_sklearns_micro_macro_and_example_based_f1(data, result):
-    X, Y = data
+    _, Y = data
     frame = result.frame.set_index(["pipeline", "fold"])
     for k, (_, test) in enumerate(result.splits):
         rec = result.folds["tfidf-ovr"][k]

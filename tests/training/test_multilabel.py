@@ -154,3 +154,50 @@ def test_dmt_bert_multilabel(hoc_small):
     clf.fit(X, Y[:, keep])
     assert clf.multilabel_ and clf.predict_proba(X[:4]).shape == (4, int(keep.sum()))
     assert clf.predict(X[:4]).shape == (4, int(keep.sum()))
+
+
+@pytest.fixture(scope="module")
+def fitted_on_sets():
+    return BiGRUClassifier(**{**FAST, "max_epochs": 1}).fit(TEXTS, SETS)
+
+
+def test_score_is_subset_accuracy_for_sets_and_matrices(fitted_on_sets):
+    clf = fitted_on_sets
+    expected = float((clf.predict(TEXTS) == INDICATOR).all(axis=1).mean())
+    assert clf.score(TEXTS, SETS) == pytest.approx(expected)
+    assert clf.score(TEXTS, INDICATOR) == pytest.approx(expected)
+    # a label set the classifier gets right counts, one it gets partly right does not
+    pred = clf.predict(TEXTS[:1])[0]
+    right = [list(clf.classes_[pred.astype(bool)])]
+    wrong = [list(clf.classes_[~pred.astype(bool)])]
+    assert clf.score(TEXTS[:1], right) == 1.0 and clf.score(TEXTS[:1], wrong) == 0.0
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (INDICATOR[:, :2], r"y has 2 label columns but the classifier was fitted on 3 labels"),
+        (np.c_[INDICATOR, INDICATOR[:, :1]], "y has 4 label columns"),
+        (INDICATOR[:, 0], r"fitted on a multi-label y \(3 labels\); score needs an \(n, 3\)"),
+        ([["心", "x"]] * len(TEXTS), r"labels \['x'\] of y were not seen in fit"),
+        (INDICATOR * 2, "score: y must hold only 0 and 1"),
+        (INDICATOR[:-1], "X has 24 rows but y has 23"),
+    ],
+)  # fmt: skip
+def test_score_with_a_y_unlike_the_fit_is_named(fitted_on_sets, y, match):
+    with pytest.raises(ValueError, match=match):
+        fitted_on_sets.score(TEXTS, y)
+
+
+def test_single_label_fit_refuses_a_multilabel_y_at_score():
+    clf = BiGRUClassifier(**{**FAST, "max_epochs": 1}).fit(TEXTS, [s[0] for s in SETS])
+    assert 0 <= clf.score(TEXTS, [s[0] for s in SETS]) <= 1
+    with pytest.raises(ValueError, match=r"fitted on one label per text \(2 classes\)"):
+        clf.score(TEXTS, INDICATOR)
+
+
+def test_taggers_refuse_a_multilabel_indicator():
+    from skmedtext.models import BiLSTMCRFTagger
+
+    with pytest.raises(ValueError, match=r"is not a \(start, end, type\) triple"):
+        BiLSTMCRFTagger(max_epochs=1).fit(TEXTS, INDICATOR)
