@@ -1,25 +1,39 @@
-"""DMT-BERT: the m1-m4 ablation of paper 000 and the loss comparison, against TF-IDF.
+"""DMT-BERT: the m1-m4 ablation of paper 000 and the loss comparison, against baselines.
 
-Settings (paper 000, Table 5 naming):
+Settings (paper 000, Table 5 naming), all in the same stratified folds:
 
-- m1: SAAN (text mode, the encoder's input-embedding space) + DMT-BERT with the
-  disease co-occurrence task (``lambda_cooc > 0``)
+- m1: SAAN + DMT-BERT with the disease co-occurrence task (``lambda_cooc > 0``)
 - m2: DMT-BERT with the co-occurrence task, no SAAN
 - m3: SAAN + single-task BERT (``lambda_cooc = 0``)
 - m4: single-task BERT
-- m2 with each criterion: CE (= m2), weighted CE, focal, GHM-C, paper 001's loss
-- baseline: char n-gram TF-IDF + class-balanced logistic regression, same folds
+- ``m2 + <criterion>`` / ``m4 + <criterion>``: the same with another loss (focal,
+  paper 001's cpghm, ...)
+- ``m2 (record co-occurrence)``: the co-occurrence label of two mentions is "same
+  record" instead of "terms co-occur in >= 2 training records"
+- ``m4 (head+tail)``: ``truncation="head_tail"`` instead of plain truncation
+- baselines: char n-gram TF-IDF + class-balanced logistic regression, and the frozen
+  encoder (mean-pooled) + class-balanced logistic regression
 
-Run (CPU-sized; add ``--device cuda`` and drop ``--quick`` on a GPU)::
+Full size (the default) follows issue 20's CPU-first setting: the encoder's top
+``trainable_layers`` layers are fine-tuned above a cached frozen stack, bf16 where
+the CPU has bf16 units (``amp="auto"``), mean pooling, lr 1e-4 with warm-up and
+linear decay; SAAN generates in the same cut-layer space (``layer=-trainable_layers``)
+so its rows enter above the frozen stack. ``--quick`` is a 400-text, 3-fold smoke
+run.
 
-    python benchmarks/bench_dmt.py --datasets medical_abstracts --quick --output results/dmt.md
+Every setting's folds are saved as ``<output stem>_<dataset>_<setting>.json`` as soon
+as the setting finishes; a later run with the same ``--output`` loads them instead
+of recomputing, so a long grid can be stopped and resumed, and the table is
+rewritten after every setting.
+
+Run (CPU; add ``--device cuda`` on a GPU)::
+
+    python benchmarks/bench_dmt.py --datasets medical_abstracts --output results/dmt.md
+    python benchmarks/bench_dmt.py --only "m4: BERT" "char TF-IDF" --output results/dmt.md
     skmedtext benchmark --suite ablation --datasets department_triage --quick
-
-The Markdown table (mean ± std over folds, best per column in bold, a paired test
-of the top two) is printed and, with ``--output``, written there, with a JSON file
-of every fold next to it (``<output stem>_<dataset>.json``).
 """
 
+import re
 import sys
 
 import _common  # benchmarks/ is on sys.path when a script runs
@@ -29,6 +43,32 @@ ENCODERS = {
     "department_triage": "e5-small-multilingual",
     "cardiac_shunt": "e5-small-multilingual",
 }
+MAX_LENGTH = {"medical_abstracts": 256, "department_triage": 128, "cardiac_shunt": 256}
+
+QUICK = dict(n_max=400, epochs=2, max_length=64, batch_size=16, lr=1e-4, saan_epochs=20,
+             lambda_cooc=0.1, trainable_layers=2)  # fmt: skip
+FULL = dict(n_max=None, epochs=3, max_length=None, batch_size=16, lr=1e-4, saan_epochs=30,
+            lambda_cooc=0.1, trainable_layers=2)  # fmt: skip
+
+#: the order a full run takes: the comparisons that matter most first
+ORDER = (
+    "char TF-IDF + LR (balanced)",
+    "frozen encoder + LR (balanced)",
+    "m4: BERT",
+    "m2: DMT-BERT",
+    "m3: SAAN + BERT",
+    "m1: SAAN + DMT-BERT",
+    "m2 (record co-occurrence)",
+    "m4 (head+tail)",
+    "m4 + focal",
+    "m4 + cpghm",
+    "m2 + focal",
+    "m2 + cpghm",
+    "m3 + focal",
+    "m3 + cpghm",
+    "m1 + focal",
+    "m1 + cpghm",
+)
 
 
 def _pipelines(encoder, settings, device, seed):
@@ -36,87 +76,137 @@ def _pipelines(encoder, settings, device, seed):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    from skmedtext.embeddings import TransformerEmbedder
     from skmedtext.models import DMTBertClassifier
     from skmedtext.sampling import SAANSampler
 
-    def dmt(lambda_cooc, criterion="ce"):
+    k = settings["trainable_layers"]
+
+    def dmt(lambda_cooc, criterion="ce", **extra):
         return DMTBertClassifier(
-            encoder,
-            lambda_cooc=lambda_cooc,
-            criterion=criterion,
-            max_length=settings["max_length"],
-            max_epochs=settings["epochs"],
-            batch_size=settings["batch_size"],
-            lr=settings["lr"],
-            device=device,
-            random_state=seed,
-        )
+            encoder, lambda_cooc=lambda_cooc, criterion=criterion,
+            max_length=settings["max_length"], max_epochs=settings["epochs"],
+            batch_size=settings["batch_size"], lr=settings["lr"], pooling="mean",
+            trainable_layers=k, frozen_cache="disk", device=device, random_state=seed, **extra,
+        )  # fmt: skip
 
     def saan():
         return SAANSampler(
-            encoder=encoder,
-            max_length=settings["max_length"],
-            epochs=settings["saan_epochs"],
-            device=device,
-            random_state=seed,
-        )
+            encoder=encoder, layer=None if k is None else -k, max_length=settings["max_length"],
+            epochs=settings["saan_epochs"], device=device, random_state=seed,
+        )  # fmt: skip
+
+    def balanced_lr():
+        return LogisticRegression(max_iter=2000, class_weight="balanced", random_state=seed)
 
     lam = settings["lambda_cooc"]
     pipelines = {
-        # the CLI's "tfidf-lr" model, spelled out
         "char TF-IDF + LR (balanced)": make_pipeline(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
-            LogisticRegression(max_iter=2000, class_weight="balanced", random_state=seed),
+            balanced_lr(),
         ),
-        "m1: SAAN + DMT-BERT": make_pipeline(saan(), dmt(lam)),
-        "m2: DMT-BERT (CE)": dmt(lam),
-        "m3: SAAN + BERT": make_pipeline(saan(), dmt(0.0)),
-        "m4: BERT": dmt(0.0),
+        "frozen encoder + LR (balanced)": make_pipeline(
+            TransformerEmbedder(encoder, pooling="mean", max_length=settings["max_length"],
+                                normalize=True, device=device),  # fmt: skip
+            balanced_lr(),
+        ),
+        "m2 (record co-occurrence)": dmt(lam, cooccurrence="record"),
+        "m4 (head+tail)": dmt(0.0, truncation="head_tail"),
     }
-    for criterion in ("weighted_ce", "focal", "ghm", "cpghm"):
-        pipelines[f"m2 + {criterion}"] = dmt(lam, criterion)
-    return pipelines
+    for criterion in ("ce", "focal", "cpghm"):
+        suffix = "" if criterion == "ce" else f" + {criterion}"
+        names = ("m1: SAAN + DMT-BERT", "m2: DMT-BERT", "m3: SAAN + BERT", "m4: BERT")
+        if suffix:
+            names = tuple(n.split(":")[0] for n in names)
+        m1, m2, m3, m4 = (name + suffix for name in names)
+        pipelines[m1] = make_pipeline(saan(), dmt(lam, criterion))
+        pipelines[m2] = dmt(lam, criterion)
+        pipelines[m3] = make_pipeline(saan(), dmt(0.0, criterion))
+        pipelines[m4] = dmt(0.0, criterion)
+    return {name: pipelines[name] for name in ORDER}
 
 
-QUICK = dict(n_max=400, epochs=2, max_length=64, batch_size=16, lr=1e-4, saan_epochs=20,
-             lambda_cooc=0.1)  # fmt: skip
-FULL = dict(n_max=None, epochs=3, max_length=256, batch_size=32, lr=5e-5, saan_epochs=100,
-            lambda_cooc=0.1)  # fmt: skip
+def _slug(name):
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _merge(results):
+    """One result from per-setting results computed on the same folds."""
+    from skmedtext.evaluate import EvaluationResult
+
+    import numpy as np
+
+    first = results[0]
+    for other in results[1:]:
+        same = len(other.splits) == len(first.splits) and all(
+            np.array_equal(a[1], b[1]) for a, b in zip(other.splits, first.splits)
+        )
+        if not same:
+            raise ValueError("per-setting results come from different folds; delete their JSON")
+    folds = {name: fold for r in results for name, fold in r.folds.items()}
+    return EvaluationResult(folds, labels=first.labels, target_names=first.target_names,
+                            y=first.y, splits=first.splits, metadata=first.metadata)  # fmt: skip
+
+
+def _run_dataset(dataset, settings, args):
+    from skmedtext.evaluate import EvaluationResult, evaluate
+
+    X, y, names = _common.load_dataset(
+        dataset, data_home=args.data_home, n_max=settings["n_max"],
+        random_state=args.random_state,
+    )  # fmt: skip
+    pipelines = _pipelines(ENCODERS[dataset], settings, args.device, args.random_state)
+    if args.only:
+        pipelines = {k: v for k, v in pipelines.items() if any(k.startswith(p) for p in args.only)}
+    results = []
+    for name, pipeline in pipelines.items():
+        path = None
+        if args.output:
+            path = args.output.with_name(f"{args.output.stem}_{dataset}_{_slug(name)}.json")
+        if path is not None and path.is_file():
+            results.append(EvaluationResult.from_json(path))
+            print(f"# {name}: loaded {path}", file=sys.stderr, flush=True)
+            continue
+        result = evaluate({name: pipeline}, X, y, cv=args.n_splits,
+                          random_state=args.random_state, target_names=names, verbose=2)  # fmt: skip
+        if path is not None:
+            result.to_json(path)
+        results.append(result)
+        if args.output:  # the table so far, so that a stopped grid still leaves one
+            partial = _section(dataset, X, settings, args, _merge(results))
+            args.output.with_name(f"{args.output.stem}_{dataset}_partial.md").write_text(partial)
+    return _section(dataset, X, settings, args, _merge(results))
+
+
+def _section(dataset, X, settings, args, result):
+    size = "quick" if args.quick else "full"
+    return (
+        f"## DMT-BERT ablation and losses: {dataset} ({len(X)} texts, {args.n_splits}-fold "
+        f"stratified CV, {size} settings {settings}, encoder {ENCODERS[dataset]})\n\n"
+        + result.to_markdown()
+    )
 
 
 def run(args):
-    from skmedtext.evaluate import evaluate
-
-    settings = QUICK if args.quick else FULL
     sections = []
     for dataset in args.datasets:
-        X, y, names = _common.load_dataset(
-            dataset, data_home=args.data_home, n_max=settings["n_max"],
-            random_state=args.random_state,
-        )  # fmt: skip
-        pipelines = _pipelines(ENCODERS[dataset], settings, args.device, args.random_state)
-        if args.only:
-            pipelines = {
-                k: v for k, v in pipelines.items() if any(k.startswith(p) for p in args.only)
-            }
-        result = evaluate(pipelines, X, y, cv=args.n_splits, random_state=args.random_state,
-                          target_names=names, verbose=2)  # fmt: skip
-        if args.output:
-            result.to_json(args.output.with_name(f"{args.output.stem}_{dataset}.json"))
-        sections.append(
-            f"## DMT-BERT ablation and losses: {dataset} ({len(X)} texts, {args.n_splits}-fold "
-            f"CV, {'quick' if args.quick else 'full'} settings {settings})\n\n"
-            + result.to_markdown()
-        )
+        settings = dict(QUICK if args.quick else FULL)
+        if settings["max_length"] is None:
+            settings["max_length"] = MAX_LENGTH[dataset]
+        if args.trainable_layers is not None:
+            settings["trainable_layers"] = None if args.trainable_layers < 0 else args.trainable_layers
+        sections.append(_run_dataset(dataset, settings, args))
     return "\n\n".join(sections)
 
 
 def build_parser():
     parser = _common.make_parser(
         __doc__, datasets=tuple(ENCODERS), default_datasets=("medical_abstracts",), n_splits=5,
-        device=True, quick_help="CPU size: 400-text subset, 3 folds, 2 epochs",
+        device=True, quick_help="CPU smoke size: 400-text subset, 3 folds, 2 epochs, max_length 64",
     )  # fmt: skip
     parser.add_argument("--only", nargs="*", help="run only these settings (name prefixes)")
+    parser.add_argument("--trainable-layers", type=int, default=None,
+                        help="top layers fine-tuned (default 2; -1 fine-tunes all)")  # fmt: skip
     return parser
 
 

@@ -1,28 +1,31 @@
 """Training and inference speed of DMTBertClassifier against a plain transformers loop.
 
-Three settings run in the same process on the same random subset of Medical
+The settings run in the same process on the same random subset of Medical
 Abstracts (its real length distribution), with the same encoder folder, batch size,
-``max_length``, optimiser (AdamW, lr 2e-5) and precision (bf16 autocast on CUDA,
-float32 on CPU):
+``max_length``, ``max_epochs`` and optimiser (AdamW, lr 2e-5):
 
 * ``reference``: ``AutoModelForSequenceClassification`` from the MiniLM folder and a
-  hand-written loop that tokenises each batch with ``padding="max_length"``;
-* ``ours, pad to max_length``: ``DMTBertClassifier(lambda_cooc=0, bucket=False,
-  pad_to_multiple_of=max_length)``, i.e. the skorch core with the reference's
-  padding;
-* ``ours, dynamic + bucketing``: the defaults (``bucket=True``,
-  ``pad_to_multiple_of=8``): training batches drawn from length-sorted chunks,
-  padded to their longest row; prediction sorted by length.
+  hand-written loop that tokenises each batch with ``padding="max_length"``, float32
+  on CPU (bf16 autocast on CUDA);
+* ``ours_fp32``: ``DMTBertClassifier(lambda_cooc=0, amp=False)`` with the core's
+  defaults (tokenise once, dynamic padding, length bucketing);
+* ``ours_bf16``: the same with ``amp=True`` (bf16 autocast, fp32 master weights);
+* ``ours_bf16_k2``: bf16 and ``trainable_layers=2``: the embeddings and the bottom
+  layers are frozen and their output is computed once per text (the cache is cleared
+  before each fit, so building it is part of the measured fit);
+* ``ours_fixed`` (on request): fp32 with the reference's padding
+  (``bucket=False, pad_to_multiple_of=max_length``).
 
 Measured per setting and repeat: training throughput of the epoch loop (samples/s;
-model loading and ours' up-front tokenisation excluded, the reference's per-batch
-tokenisation included because it is part of its loop), the end-to-end fit time
-(loading + tokenising + training), inference throughput (texts/s for
-``predict_proba`` / the reference's eval loop, tokenisation included) and peak
-memory above the phase's starting point (CUDA: ``torch.cuda.max_memory_allocated``;
-CPU: resident set size sampled every 5 ms with psutil, or ``ru_maxrss`` without it).
-The settings run in a rotated order in each repeat, and ratios to the reference
-are taken within a repeat, so slow drifts of a shared machine cancel out.
+model loading, ours' up-front tokenisation and the frozen-stack cache excluded),
+**end-to-end fit throughput** (samples x epochs / wall time of the whole ``fit``:
+loading, tokenising, the cache build and every epoch; the fair basis for
+``trainable_layers``), inference throughput (texts/s for ``predict_proba`` / the
+reference's eval loop, tokenisation included) and peak memory above the phase's
+starting point (CUDA: ``torch.cuda.max_memory_allocated``; CPU: resident set size
+sampled every 5 ms with psutil, or ``ru_maxrss`` without it). The settings run in a
+rotated order in each repeat, and ratios to the reference are taken within a
+repeat, so slow drifts of a shared machine cancel out.
 
 Run ``python benchmarks/bench_speed.py --quick`` (CPU-sized) or without ``--quick``
 for the full size (meant for a GPU); ``--device cuda`` forces the GPU.
@@ -47,11 +50,14 @@ import _common  # benchmarks/ is on sys.path when a script runs
 
 QUICK = {"n_texts": 48, "batch_size": 16, "max_length": 256, "epochs": 1, "repeats": 2}
 FULL = {"n_texts": 2048, "batch_size": 32, "max_length": 256, "epochs": 1, "repeats": 3}
-SETTINGS = ("reference", "ours_fixed", "ours_bucket")
+SETTINGS = ("reference", "ours_fp32", "ours_bf16", "ours_bf16_k2", "ours_fixed")
+DEFAULT_SETTINGS = ("reference", "ours_fp32", "ours_bf16", "ours_bf16_k2")
 LABELS = {
     "reference": "reference (HF model + torch loop, pad to max_length)",
-    "ours_fixed": "DMTBertClassifier, pad to max_length (bucket=False)",
-    "ours_bucket": "DMTBertClassifier, dynamic padding + bucketing",
+    "ours_fp32": "DMTBertClassifier fp32 (amp=False)",
+    "ours_bf16": "DMTBertClassifier bf16 (amp=True)",
+    "ours_bf16_k2": "DMTBertClassifier bf16 + trainable_layers=2",
+    "ours_fixed": "DMTBertClassifier fp32, pad to max_length (bucket=False)",
 }
 LR = 2e-5
 
@@ -66,6 +72,8 @@ def build_parser():
     parser.add_argument("--max-length", type=int, help=f"full {FULL['max_length']}")
     parser.add_argument("--epochs", type=int, help=f"full {FULL['epochs']}")
     parser.add_argument("--repeats", type=int, help=f"full {FULL['repeats']}")
+    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(DEFAULT_SETTINGS),
+                        help="settings to run ('reference' is always included)")
     parser.add_argument("--json", default=None, help="write the raw measurements here")
     return parser
 
@@ -76,6 +84,7 @@ def _fill_defaults(args):
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    args.settings = ["reference"] + [s for s in SETTINGS if s in args.settings and s != "reference"]
     args.device = resolve_device(args.device)
     return args
 
@@ -245,6 +254,7 @@ def ours_classifier(setting, args, seed):
     from skmedtext.models import DMTBertClassifier
 
     fixed = setting == "ours_fixed"
+    bf16 = setting.startswith("ours_bf16")
     return DMTBertClassifier(
         "minilm-en",
         max_length=args.max_length,
@@ -255,6 +265,8 @@ def ours_classifier(setting, args, seed):
         criterion="ce",
         bucket=not fixed,
         pad_to_multiple_of=args.max_length if fixed else 8,
+        trainable_layers=2 if setting == "ours_bf16_k2" else None,
+        amp=bf16,
         device=args.device,
         random_state=seed,
         callbacks=[_cpu_epoch_timer()],
@@ -262,6 +274,9 @@ def ours_classifier(setting, args, seed):
 
 
 def ours_fit(setting, texts, y, args, seed):
+    from skmedtext.encoders import clear_frozen_stack_cache
+
+    clear_frozen_stack_cache()  # every fit pays for its cache: no repeat starts warm
     clf = ours_classifier(setting, args, seed)
     clf.fit(texts, y)
     # skorch's EpochTimer: wall time of each epoch's training loop (the encoder
@@ -296,6 +311,8 @@ def run_setting(setting, path, data, args, seed):
         "train_samples_per_s": n_train / loop.wall,
         "train_samples_per_cpu_s": n_train / loop.cpu,
         "fit_wall_s": fit_time.wall,
+        "fit_samples_per_s": n_train / fit_time.wall,
+        "fit_samples_per_cpu_s": n_train / fit_time.cpu,
         "infer_texts_per_s": len(test_x) / infer_time.wall,
         "infer_texts_per_cpu_s": len(test_x) / infer_time.cpu,
         "train_peak_mib": train_mem.mib,
@@ -318,8 +335,9 @@ def warm_up(path, data, args):
     x, y = train_x[index], train_y[index]
     fitted, _ = reference_fit(path, list(x), y, n_classes, small, args.random_state)
     reference_predict(fitted, test_x[:k], small)
-    clf, _ = ours_fit("ours_bucket", x, y, small, args.random_state)
-    clf.predict_proba(test_x[:k])
+    for setting in args.settings[1:]:
+        clf, _ = ours_fit(setting, x, y, small, args.random_state)
+        clf.predict_proba(test_x[:k])
 
 
 # --- data, environment, report ------------------------------------------------------------
@@ -353,7 +371,7 @@ def _mean_std(values, fmt="{:.1f}"):
 
 
 def report(results, env, args, lengths):
-    by = {s: [r for r in results if r["setting"] == s] for s in SETTINGS}
+    by = {s: [r for r in results if r["setting"] == s] for s in args.settings}
     ref = by["reference"]
 
     def ratios(setting, key):
@@ -368,17 +386,19 @@ def report(results, env, args, lengths):
         f"Token lengths after truncation: mean {lengths.mean():.0f}, median {np.median(lengths):.0f}, "
         f"{(lengths >= args.max_length).mean():.0%} at max_length (so at most "
         f"{args.max_length / lengths.mean():.2f}x less padded work from dynamic padding).",
+        f"CPU: {env.get('cpu')}, bf16 flags: {', '.join(env.get('cpu_bf16') or []) or 'none'}.",
         "",
-        "| setting | train samples/s | × ref | × ref (CPU time) | inference texts/s | × ref "
+        "| setting | train samples/s (epoch loop) | × ref | × ref (CPU time) "
+        "| fit samples/s (end-to-end) | × ref | × ref (CPU time) | inference texts/s | × ref "
         "| × ref (CPU time) | fit end-to-end (s) | peak memory train (MiB) | "
         "peak memory inference (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for setting in SETTINGS:
+    for setting in args.settings:
         rows = by[setting]
         is_ref = setting == "reference"
         cells = [LABELS[setting]]
-        for key in ("train_samples_per_s", "infer_texts_per_s"):
+        for key in ("train_samples_per_s", "fit_samples_per_s", "infer_texts_per_s"):
             cpu_key = key.replace("_per_s", "_per_cpu_s")
             cells.append(_mean_std([r[key] for r in rows], "{:.2f}"))
             cells.append("1" if is_ref else _mean_std(ratios(setting, key), "{:.2f}"))
@@ -391,8 +411,10 @@ def report(results, env, args, lengths):
     lines += [
         "",
         "Mean ± standard deviation over repeats; ratios are taken within each repeat. "
-        "Train samples/s is the epoch loop only (wall clock); 'fit end-to-end' adds "
-        "loading the encoder and ours' up-front tokenisation. '× ref (CPU time)' compares "
+        "Train samples/s is the epoch loop only (wall clock); 'fit samples/s (end-to-end)' "
+        "divides samples x epochs by the whole fit: loading the encoder, ours' up-front "
+        "tokenisation and, with trainable_layers, building the frozen-stack cache (cleared "
+        "before every fit). '× ref (CPU time)' compares "
         "samples per second of process CPU time, which other processes on a shared "
         "machine disturb much less than wall-clock time.",
     ]
@@ -419,7 +441,8 @@ def run(args):
     results = []
     for repeat in range(args.repeats):
         # rotate the order so that no setting always runs first or last
-        order = SETTINGS[repeat % 3 :] + SETTINGS[: repeat % 3]
+        shift = repeat % len(args.settings)
+        order = args.settings[shift:] + args.settings[:shift]
         for setting in order:
             t = time.perf_counter()
             result = run_setting(setting, path, data, args, args.random_state + repeat)
@@ -431,7 +454,7 @@ def run(args):
                 file=sys.stderr,
                 flush=True,
             )
-    results.sort(key=lambda r: (SETTINGS.index(r["setting"]), r["repeat"]))
+    results.sort(key=lambda r: (args.settings.index(r["setting"]), r["repeat"]))
     env["load_average_end"] = os.getloadavg()
     if args.json:
         raw = {"env": env, "args": {k: str(v) for k, v in vars(args).items()}, "results": results}

@@ -1,6 +1,12 @@
 """Encoder presets, offline loading of local Hugging Face encoders, and building them."""
 
 from skmedtext.encoders._e5 import build_encoder
+from skmedtext.encoders._frozen_stack import (
+    FrozenStack,
+    clear_frozen_stack_cache,
+    encoder_layers,
+    run_encoder_layers,
+)
 from skmedtext.encoders._hf_io import build_hf_encoder, save_hf_encoder
 from skmedtext.encoders._presets import (
     PRESETS,
@@ -15,14 +21,18 @@ from skmedtext.encoders._presets import (
 
 __all__ = [
     "PRESETS",
+    "EncoderSpec",
+    "FrozenStack",
     "build_encoder",
     "build_hf_encoder",
     "check_max_length",
-    "EncoderSpec",
+    "clear_frozen_stack_cache",
+    "encoder_layers",
     "input_embedding_space",
     "load_encoder",
     "load_tokenizer",
     "max_input_length",
     "resolve_encoder",
+    "run_encoder_layers",
     "save_hf_encoder",
 ]

@@ -20,15 +20,28 @@ def row_length(item):
     return len(item["embeds"]) if "embeds" in item else len(item["input_ids"])
 
 
-class BertCollator:
-    """Pads a batch of encoded rows and samples co-occurrence pairs (picklable)."""
+def _writable(value):
+    """A synthetic row's read-only array copied (torch warns on non-writable arrays)."""
+    if isinstance(value, np.ndarray) and not value.flags.writeable:
+        return value.copy()
+    return value
 
-    def __init__(self, pad_id, multiple, hidden, positive_pairs, max_pairs):
+
+class BertCollator:
+    """Pads a batch of encoded rows and samples co-occurrence pairs (picklable).
+
+    A pair's label is 1 when its two terms are in ``positive_pairs`` (corpus-level
+    co-occurrence) or, with ``same_record``, when its two mentions come from the
+    same row of the batch.
+    """
+
+    def __init__(self, pad_id, multiple, hidden, positive_pairs, max_pairs, same_record=False):
         self.pad_id = pad_id
         self.multiple = multiple
         self.hidden = hidden
         self.positive_pairs = positive_pairs
         self.max_pairs = max_pairs
+        self.same_record = same_record
 
     def __call__(self, batch):
         items, targets = zip(*batch)
@@ -43,7 +56,7 @@ class BertCollator:
             if "embeds" in item:
                 synth_index.append(row)
                 padded = torch.zeros((length, self.hidden))
-                padded[:n] = torch.as_tensor(item["embeds"])
+                padded[:n] = torch.as_tensor(_writable(item["embeds"]))
                 synth_embeds.append(padded)
             else:
                 input_ids[row, :n] = torch.from_numpy(item["input_ids"])
@@ -63,7 +76,7 @@ class BertCollator:
 
     def _pairs(self, mentions):
         pairs = [
-            (i, j, float(tuple(sorted((mentions[i][3], mentions[j][3])) ) in self.positive_pairs))
+            (i, j, self._label(mentions[i], mentions[j]))
             for i, j in combinations(range(len(mentions)), 2)
             if mentions[i][3] != mentions[j][3]
         ]
@@ -84,6 +97,12 @@ class BertCollator:
             "pair_b": p[:, 1].long(),
             "pair_y": p[:, 2],
         }
+
+    def _label(self, a, b):
+        """``a``, ``b``: mentions ``(row, start, end, term)``."""
+        if self.same_record:
+            return float(a[0] == b[0])
+        return float(tuple(sorted((a[3], b[3]))) in self.positive_pairs)
 
 
 class SequenceCollator:

@@ -15,6 +15,7 @@ from skmedtext.models._cooccurrence import (
     load_disease_terms,
     token_spans,
 )
+from skmedtext.models._truncation import tokenize
 from skmedtext.training import CORE_PARAMS_DOC, BaseTextClassifier
 
 __all__ = ["DMTBertClassifier"]
@@ -48,6 +49,11 @@ class DMTBertClassifier(BaseTextClassifier):
         folder; ``None`` means ``"minilm-en"``. Never downloaded.
     max_length : int, default=128
         Tokens per text after truncation (paper: 512).
+    truncation : {"head", "head_tail"}, default="head"
+        How a text longer than ``max_length`` is cut: ``"head"`` keeps its
+        first tokens; ``"head_tail"`` keeps the first quarter of the token
+        budget from the start and the rest from the end (Sun et al., 2019:
+        head 128 + tail 382 of 512), so an abstract keeps its conclusion.
     pooling : {"cls", "mean"}, default="cls"
     head_hidden : int, default=256
     dropout : float, default=0.2
@@ -57,9 +63,17 @@ class DMTBertClassifier(BaseTextClassifier):
         Weight of the co-occurrence loss (lambda_2, eq. 21); 0 disables the task.
     disease_terms : list of str, path or None, default=None
         Disease lexicon; ``None`` mines one from the training texts.
+    cooccurrence : {"corpus", "record"}, default="corpus"
+        The auxiliary label ``y_ij`` of a pair of disease mentions of different
+        terms in a batch. ``"corpus"``: 1 when the two *terms* are mentioned
+        together in at least ``min_cooccur`` training records (a corpus-level
+        co-occurrence graph). ``"record"``: 1 when the two *mentions* come from
+        the same record (the paper's words: "co-occur in the same medical
+        record"), 0 across records. See ``docs/dmt_bert.md`` for the measured
+        comparison.
     min_cooccur : int, default=2
-        Two terms co-occur when mentioned together in at least this many training
-        records.
+        With ``cooccurrence="corpus"``: two terms co-occur when mentioned
+        together in at least this many training records.
     max_pairs : int, default=64
         Co-occurrence pairs per batch at most (positives kept first).
     trainable_layers : int or None, default=None
@@ -88,7 +102,8 @@ class DMTBertClassifier(BaseTextClassifier):
     disease_terms_ : list of str
         The lexicon used (empty when ``lambda_cooc=0``).
     cooccurring_pairs_ : frozenset of (int, int)
-        Term-id pairs labelled as co-occurring.
+        Term-id pairs labelled as co-occurring (empty with
+        ``cooccurrence="record"``).
     net_ : skmedtext.training.TextNet
         The fitted skorch net; ``history_`` is its history (``train_loss``,
         ``train_aux_loss``, ``valid_loss`` per epoch).
@@ -115,6 +130,8 @@ class DMTBertClassifier(BaseTextClassifier):
         "lambda_cls": [Interval(numbers.Real, 0, None, closed="left")],
         "lambda_cooc": [Interval(numbers.Real, 0, None, closed="left")],
         "disease_terms": ["array-like", str, os.PathLike, None],
+        "cooccurrence": [StrOptions({"corpus", "record"})],
+        "truncation": [StrOptions({"head", "head_tail"})],
         "min_cooccur": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_pairs": [Interval(numbers.Integral, 0, None, closed="left")],
         "trainable_layers": [None, Interval(numbers.Integral, 0, None, closed="left")],
@@ -126,12 +143,14 @@ class DMTBertClassifier(BaseTextClassifier):
         model_name_or_path=None,
         *,
         max_length=128,
+        truncation="head",
         pooling="cls",
         head_hidden=256,
         dropout=0.2,
         lambda_cls=1.0,
         lambda_cooc=0.1,
         disease_terms=None,
+        cooccurrence="corpus",
         min_cooccur=2,
         max_pairs=64,
         trainable_layers=None,
@@ -157,12 +176,14 @@ class DMTBertClassifier(BaseTextClassifier):
     ):
         self.model_name_or_path = model_name_or_path
         self.max_length = max_length
+        self.truncation = truncation
         self.pooling = pooling
         self.head_hidden = head_hidden
         self.dropout = dropout
         self.lambda_cls = lambda_cls
         self.lambda_cooc = lambda_cooc
         self.disease_terms = disease_terms
+        self.cooccurrence = cooccurrence
         self.min_cooccur = min_cooccur
         self.max_pairs = max_pairs
         self.trainable_layers = trainable_layers
@@ -197,9 +218,10 @@ class DMTBertClassifier(BaseTextClassifier):
         else:
             self.disease_terms_ = []
         self._matcher = TermMatcher(self.disease_terms_)
-        self.cooccurring_pairs_ = cooccurring_pairs(
-            (self._matcher.find(t) for t in real), self.min_cooccur
-        )
+        self.cooccurring_pairs_ = (
+            cooccurring_pairs((self._matcher.find(t) for t in real), self.min_cooccur)
+            if self.cooccurrence == "corpus" else frozenset()
+        )  # fmt: skip
         return encoder
 
     def _start_frozen_stack(self, encoder):
@@ -208,7 +230,7 @@ class DMTBertClassifier(BaseTextClassifier):
         self.__dict__.pop("frozen_space_", None)
         if self.trainable_layers is None:
             return
-        from skmedtext.models._frozen_stack import FrozenStack
+        from skmedtext.encoders import FrozenStack
         from skmedtext.utils import get_skmedtext_home
 
         folder = get_skmedtext_home() / "frozen_stack" if self.frozen_cache == "disk" else None
@@ -229,12 +251,10 @@ class DMTBertClassifier(BaseTextClassifier):
         prefix = self.encoder_spec_.prefix
         real_pos = [i for i, x in enumerate(X) if isinstance(x, str)]
         with_offsets = bool(self.disease_terms_)
-        encoded = self.tokenizer_(
-            [prefix + X[i] for i in real_pos],
-            truncation=True,
-            max_length=self.max_length,
-            return_offsets_mapping=with_offsets,
-        )
+        encoded = tokenize(
+            self.tokenizer_, [prefix + X[i] for i in real_pos], self.max_length,
+            self.truncation, with_offsets,
+        )  # fmt: skip
         items = [None] * len(X)
         for k, i in enumerate(real_pos):
             item = {"input_ids": np.asarray(encoded["input_ids"][k], dtype=np.int64)}
@@ -270,6 +290,7 @@ class DMTBertClassifier(BaseTextClassifier):
             hidden=self.hidden_size_,
             positive_pairs=self.cooccurring_pairs_,
             max_pairs=self.max_pairs,
+            same_record=self.cooccurrence == "record",
         )
 
     def _build_module(self, n_classes, encoder):

@@ -11,7 +11,10 @@ __all__ = ["HybridBertClassifier"]
 
 _POSITIVE = Interval(numbers.Integral, 1, None, closed="left")
 # DMT-BERT parameters the hybrid does not have (its co-occurrence task and pooling)
-_COOC_PARAMS = ("pooling", "lambda_cls", "lambda_cooc", "disease_terms", "min_cooccur", "max_pairs")
+_COOC_PARAMS = (
+    "pooling", "lambda_cls", "lambda_cooc", "disease_terms", "cooccurrence", "min_cooccur",
+    "max_pairs",
+)  # fmt: skip
 # DMT-BERT's partial fine-tuning is not wired into the BiLSTM/cross-attention head yet
 _FROZEN_STACK_PARAMS = ("trainable_layers", "frozen_cache")
 
@@ -37,6 +40,8 @@ class HybridBertClassifier(DMTBertClassifier):
     model_name_or_path : str or None, default=None
         Encoder preset or local HF folder (``None``: ``"minilm-en"``). Never downloaded.
     max_length : int, default=128
+    truncation : {"head", "head_tail"}, default="head"
+        As in :class:`DMTBertClassifier`.
     lstm_hidden : int, default=128
         BiLSTM units per direction.
     n_heads : int, default=4
@@ -68,6 +73,7 @@ class HybridBertClassifier(DMTBertClassifier):
     lambda_cls = 1.0
     lambda_cooc = 0.0
     disease_terms = None
+    cooccurrence = "corpus"
     min_cooccur = 2
     max_pairs = 0
 
@@ -81,7 +87,8 @@ class HybridBertClassifier(DMTBertClassifier):
         "n_heads": [_POSITIVE],
     }
 
-    def __init__(self, model_name_or_path=None, *, max_length=128, lstm_hidden=128, n_heads=4,
+    def __init__(self, model_name_or_path=None, *, max_length=128, truncation="head",
+                 lstm_hidden=128, n_heads=4,
                  head_hidden=256, dropout=0.2, criterion="ce", max_epochs=3, batch_size=32,
                  lr=2e-5, weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0,
                  n_iter_no_change=None, grad_clip=1.0, bucket=True, pad_to_multiple_of=8,
@@ -90,7 +97,8 @@ class HybridBertClassifier(DMTBertClassifier):
         self.lstm_hidden = lstm_hidden
         self.n_heads = n_heads
         super().__init__(
-            model_name_or_path, max_length=max_length, head_hidden=head_hidden,
+            model_name_or_path, max_length=max_length, truncation=truncation,
+            head_hidden=head_hidden,
             dropout=dropout, criterion=criterion, max_epochs=max_epochs,
             batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             warmup_ratio=warmup_ratio, validation_fraction=validation_fraction,

@@ -7,7 +7,7 @@ import torch
 from skmedtext import SyntheticSequence
 from skmedtext.datasets import load_medical_abstracts
 from skmedtext.models import DMTBertClassifier
-from skmedtext.models._frozen_stack import FROZEN_STACK_CACHE
+from skmedtext.encoders._frozen_stack import FROZEN_STACK_CACHE
 
 TINY = dict(max_length=24, max_epochs=1, batch_size=16, random_state=0, lambda_cooc=0.0)
 
@@ -54,7 +54,7 @@ def test_the_cache_is_invalidated_by_layer_and_tokenisation(small, change):
 
 def test_the_cache_is_invalidated_by_other_encoder_weights(small):
     from skmedtext.encoders import load_encoder
-    from skmedtext.models._frozen_stack import FrozenStack
+    from skmedtext.encoders._frozen_stack import FrozenStack
 
     encoder = load_encoder("minilm-en")[2]
     space = FrozenStack(encoder, 2).space

@@ -69,11 +69,10 @@ class DMTBertModule(nn.Module):
         pair_y,
     ):
         if self.cut is not None:
-            from skmedtext.models._frozen_stack import encoder_layers, run_layers
+            from skmedtext.encoders import run_encoder_layers
 
             hidden = synth_embeds  # every row is a states row, collated in batch order
-            top = len(encoder_layers(self.encoder))
-            states = run_layers(self.encoder, hidden, attention_mask, self.cut, top)
+            states = run_encoder_layers(self.encoder, hidden, attention_mask, self.cut, None)
         else:
             embeds = self.encoder.get_input_embeddings()(input_ids)
             if synth_index.numel():

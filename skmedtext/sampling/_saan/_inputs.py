@@ -20,7 +20,7 @@ from sklearn_compat.utils.validation import validate_data
 
 from skmedtext._synthetic import SyntheticSequence
 from skmedtext.sampling._saan._bank import SequenceBank
-from skmedtext.utils import check_texts, sequence_mask
+from skmedtext.utils import check_texts, resolve_device, sequence_mask
 
 __all__ = [
     "INPUT_KINDS",
@@ -123,7 +123,7 @@ def _is_path_like(encoder):
     return encoder is None or isinstance(encoder, (str, os.PathLike))
 
 
-def embed_texts(encoder, X_all, texts, max_length):
+def embed_texts(encoder, X_all, texts, max_length, layer=None, device="cpu"):
     """Real minority samples of raw-text input, as token sequences in an embedding space.
 
     Parameters
@@ -139,6 +139,13 @@ def embed_texts(encoder, X_all, texts, max_length):
     texts : ndarray of str
         The texts to embed (the rows of the classes being over-sampled).
     max_length : int
+    layer : int or None, default=None
+        Hugging Face encoder only: ``None`` for the input word embeddings, else
+        the output of the bottom ``layer`` transformer layers (negative: all but
+        the top ``-layer``), computed by :class:`skmedtext.encoders.FrozenStack`
+        and shared with its cache.
+    device : str, default="cpu"
+        Where the layers run (``layer`` only).
 
     Returns
     -------
@@ -154,6 +161,8 @@ def embed_texts(encoder, X_all, texts, max_length):
         ids = tokenizer(
             [spec.prefix + text for text in texts], truncation=True, max_length=max_length
         )["input_ids"]
+        if layer is not None:
+            return _layer_states(model, ids, layer, device) | {"fitted": spec}
         table = model.get_input_embeddings().weight.detach().float().clone()
         return {"space": input_embedding_space(model), "ids": ids, "table": table, "fitted": spec}
 
@@ -181,6 +190,27 @@ def embed_texts(encoder, X_all, texts, max_length):
             "needs (n, t, d) sequences."
         )
     return {"space": space, "values": values, "fitted": fitted}
+
+
+def _layer_states(model, ids, layer, device):
+    """Token states after the bottom ``layer`` layers, zero-padded to (n, t, d)."""
+    from skmedtext.encoders import FrozenStack, encoder_layers
+    from skmedtext.utils import resolve_bf16
+
+    n_layers = len(encoder_layers(model))
+    cut = layer if layer >= 0 else n_layers + layer
+    if not 0 <= cut <= n_layers:
+        raise ValueError(
+            f"layer={layer} is outside the encoder's {n_layers} layers "
+            f"(use 0..{n_layers} or -{n_layers}..-1)."
+        )
+    stack = FrozenStack(model, n_layers - cut)
+    # bf16 where DMT-BERT's amp="auto" uses it, so both read the same cached states
+    states = stack.states([np.asarray(row) for row in ids], device, resolve_bf16("auto", device))
+    values = np.zeros((len(ids), max(len(r) for r in ids), model.config.hidden_size), np.float32)
+    for i, state in enumerate(states):
+        values[i, : len(state)] = state.float().numpy()
+    return {"space": stack.space, "values": values}
 
 
 class _InputKind:
@@ -376,7 +406,10 @@ class TextInput(_InputKind):
             self.attributes["embedding_space_"] = None
             return SequenceBank(np.ones((0, 1), bool), [], values=np.zeros((0, 1, 1)))
         order = np.concatenate(rows)
-        source = embed_texts(self.sampler.encoder, X, X[order], self.sampler.max_length)
+        source = embed_texts(
+            self.sampler.encoder, X, X[order], self.sampler.max_length,
+            self.sampler.layer, resolve_device(self.sampler.device),
+        )  # fmt: skip
         self.space = source["space"]
         self.attributes.update(embedding_space_=source["space"], encoder_=source["fitted"])
         if "values" in source:

@@ -138,6 +138,15 @@ class SAANSampler(BaseOverSampler):
     max_length : int, default=128
         Raw-text input with a Hugging Face encoder: tokens per text after
         truncation (``[CLS]`` and ``[SEP]`` included).
+    layer : int or None, default=None
+        Raw-text input with a Hugging Face encoder: the space the GANs work in.
+        ``None``: the input word embeddings (the paper's). An int ``k >= 0``:
+        the token states after the encoder's bottom ``k`` transformer layers;
+        ``-k``: below its top ``k`` layers, the space in which
+        ``DMTBertClassifier(trainable_layers=k)`` takes rows above its frozen
+        stack (its ``frozen_space_``), so the classifier's cached states and
+        SAAN's rows meet at the same layer. The states come from (and fill)
+        the same cache (:class:`skmedtext.encoders.FrozenStack`).
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:N]"``.
     n_jobs : int or None, default=1
@@ -157,14 +166,15 @@ class SAANSampler(BaseOverSampler):
     Attributes
     ----------
     sampling_strategy_ : dict
-        Class label -> number of synthetic samples to generate.
+        Class label (multi-label ``y``: label column) -> number of synthetic
+        samples to generate.
     input_kind_ : {{"vector", "sequence", "text"}}
         The kind of ``X`` seen in the last ``fit_resample``.
     n_tokens_ : int
         Sequence length the GANs ran over (2-D input: positions per vector).
     subspaces_ : list or None
-        2-D input with ``n_components``: per over-sampled class, the whitened
-        principal subspace its GAN worked in.
+        2-D input with ``n_components``: per over-sampled class (or label), the
+        whitened principal subspace its GAN worked in.
     window_ : int
         The window actually used at ``n_tokens_`` positions (see ``window``).
     embedding_space_ : str
@@ -179,9 +189,11 @@ class SAANSampler(BaseOverSampler):
     resampled_mask_ : ndarray of shape (n_samples_resampled, t), dtype=bool
         3-D input: real positions of every output row.
     generator_loss_ : dict
-        Class label -> ndarray (epochs,): mean ``L_SAG`` (eq. 11) per epoch.
+        Class label (multi-label: label column) -> ndarray (epochs,): mean
+        ``L_SAG`` (eq. 11) per epoch.
     discriminator_loss_ : dict
-        Class label -> ndarray (epochs,): mean ``L_SAD`` (eq. 13) per epoch.
+        Class label (multi-label: label column) -> ndarray (epochs,): mean
+        ``L_SAD`` (eq. 13) per epoch.
     n_features_in_ : int
         2-D input: number of features.
 
@@ -190,9 +202,10 @@ class SAANSampler(BaseOverSampler):
     There is no ``sample_indices_``: synthetic rows are generated, not copied
     from an input row (like SMOTE). Use ``synthetic_mask_`` instead.
 
-    Raises ``ValueError`` when a class to over-sample has fewer than 2 samples
-    and :class:`~skmedtext.sampling.SAANDivergenceError` (a
-    ``FloatingPointError``) naming the class and epoch when a loss becomes NaN.
+    Raises ``ValueError`` when a class (multi-label: a label) to over-sample has
+    fewer than 2 samples and :class:`~skmedtext.sampling.SAANDivergenceError` (a
+    ``FloatingPointError``) naming the class (label column) and epoch when a loss
+    becomes NaN.
 
     Examples
     --------
@@ -225,6 +238,7 @@ class SAANSampler(BaseOverSampler):
         "mmd_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "encoder": [None, str, os.PathLike, HasMethods(["fit", "transform"])],
         "max_length": [Interval(numbers.Integral, 2, None, closed="left")],
+        "layer": [None, Interval(numbers.Integral, None, None, closed="neither")],
         "device": [str],
         "n_jobs": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "checkpoint_dir": [None, str, os.PathLike],
@@ -252,6 +266,7 @@ class SAANSampler(BaseOverSampler):
         mmd_weight=100.0,
         encoder=None,
         max_length=128,
+        layer=None,
         device="auto",
         n_jobs=1,
         checkpoint_dir=None,
@@ -275,6 +290,7 @@ class SAANSampler(BaseOverSampler):
         self.mmd_weight = mmd_weight
         self.encoder = encoder
         self.max_length = max_length
+        self.layer = layer
         self.device = device
         self.n_jobs = n_jobs
         self.checkpoint_dir = checkpoint_dir
@@ -333,6 +349,14 @@ class SAANSampler(BaseOverSampler):
             raise ValueError(
                 "encoder is only used for raw-text input; X here is "
                 f"{self.input_kind_} data. Leave encoder=None."
+            )
+        if self.layer is not None and not (
+            self.input_kind_ == "text" and (self.encoder is None or isinstance(self.encoder, (str, os.PathLike)))
+        ):  # fmt: skip
+            raise ValueError(
+                "layer selects a Hugging Face encoder's layer for raw-text input; here X is "
+                f"{self.input_kind_} data and encoder is {type(self.encoder).__name__}. "
+                "Leave layer=None."
             )
 
     def _targets(self, y):
@@ -454,7 +478,7 @@ def _check_not_padding(bank, rows):
         order = np.concatenate(rows)
         shown = ", ".join(str(i) for i in np.sort(order[empty])[:10])
         raise ValueError(
-            f"{int(empty.sum())} sequence(s) of the classes to over-sample are pure padding "
+            f"{int(empty.sum())} sequence(s) SAAN would learn from are pure padding "
             f"(all-zero vectors, or an all-False mask) at rows {shown}"
             f"{', ...' if empty.sum() > 10 else ''}; drop them first."
         )

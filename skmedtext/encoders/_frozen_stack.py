@@ -16,7 +16,13 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-__all__ = ["FROZEN_STACK_CACHE", "FrozenStack", "encoder_layers", "run_layers"]
+__all__ = [
+    "FROZEN_STACK_CACHE",
+    "FrozenStack",
+    "clear_frozen_stack_cache",
+    "encoder_layers",
+    "run_encoder_layers",
+]
 
 
 def encoder_layers(encoder):
@@ -36,10 +42,14 @@ def _additive_mask(attention_mask, dtype):
     return (1.0 - keep) * torch.finfo(dtype).min
 
 
-def run_layers(encoder, hidden, attention_mask, start, stop):
-    """Run ``encoder.encoder.layer[start:stop]`` on ``hidden`` (B, L, d)."""
+def run_encoder_layers(encoder, hidden, attention_mask, start, stop):
+    """Run ``encoder.encoder.layer[start:stop]`` on ``hidden`` (B, L, d).
+
+    ``stop=None`` runs to the top layer. ``attention_mask`` is the (B, L) 0/1
+    mask of real positions.
+    """
     mask = _additive_mask(attention_mask, torch.float32)
-    for layer in encoder_layers(encoder)[start:stop]:
+    for layer in list(encoder_layers(encoder))[start:stop]:
         out = layer(hidden, attention_mask=mask)
         hidden = out[0] if isinstance(out, tuple) else out
     return hidden
@@ -111,6 +121,21 @@ class _Cache:
 
 #: the process-wide cache shared by every DMT-BERT fit (and fold, and grid candidate)
 FROZEN_STACK_CACHE = _Cache()
+
+
+def clear_frozen_stack_cache():
+    """Empty the in-memory cache of frozen-stack states (``trainable_layers``).
+
+    The next fit or prediction recomputes the states it needs (or reads them from
+    the disk cache when ``frozen_cache="disk"``). Useful to free memory, or to
+    time a fit that includes building its cache.
+
+    Examples
+    --------
+    >>> from skmedtext.encoders import clear_frozen_stack_cache
+    >>> clear_frozen_stack_cache()
+    """
+    FROZEN_STACK_CACHE.clear()
 
 
 def _frozen_digest(encoder, cut):
@@ -210,7 +235,7 @@ class FrozenStack:
                 hidden = _embed(encoder, input_ids=ids.to(device))
             else:
                 hidden = _embed(encoder, inputs_embeds=vectors.to(device))
-            hidden = run_layers(encoder, hidden, mask, 0, self.cut)
+            hidden = run_encoder_layers(encoder, hidden, mask, 0, self.cut)
         dtype = torch.bfloat16 if amp else torch.float32
         hidden = hidden.to("cpu", dtype)
         return [hidden[k, : len(row)].clone() for k, row in enumerate(rows)]
