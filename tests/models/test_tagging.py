@@ -14,6 +14,7 @@ from skmedtext.metrics import span_f1_scorer, spans_to_bio
 from skmedtext.models import BiLSTMCRFTagger, StaResGRUCNNCRFTagger
 from skmedtext.models._tagging._encoding import (
     merge_windows,
+    sentence_pieces,
     token_offsets,
     token_tags,
     window_bounds,
@@ -74,13 +75,17 @@ def test_learns_the_toy_task():
     assert tagger.predict(["腹痛"]) == [[(0, 2, "SIGNS")]]
 
 
-def test_determinism_clone_and_pickle(fitted):
-    again = clone(fitted).fit(X, Y)
-    for a, b in zip(fitted.predict_proba(X), again.predict_proba(X)):
+@pytest.mark.parametrize("name", ["fitted", "split_fitted"])
+def test_determinism_clone_and_pickle(name, request):
+    fitted = request.getfixturevalue(name)
+    X_, Y_ = (XS, YS) if name == "split_fitted" else (X, Y)
+    again = clone(fitted).fit(X_, Y_)
+    for a, b in zip(fitted.predict_proba(X_), again.predict_proba(X_)):
         np.testing.assert_array_equal(a, b)
     restored = pickle.loads(pickle.dumps(fitted))
-    assert restored.predict(X) == fitted.predict(X)
+    assert restored.predict(X_) == fitted.predict(X_)
     assert clone(fitted).get_params() == fitted.get_params()
+    assert not hasattr(fitted, "_fit_owners")  # fit-time bookkeeping does not stay
 
 
 def test_grid_search_with_the_span_scorer():
@@ -181,6 +186,74 @@ def test_bad_texts(fitted):
         fitted.predict("右髋部疼痛")
 
 
+# -- sentence pieces (split_sentences) -----------------------------------------------------------
+def test_sentence_pieces_cover_the_text():
+    text = "右髋部疼痛。腹痛三天！？\n左膝肿胀，T36.5℃；行CT"
+    pieces = sentence_pieces(text)
+    assert [text[s:e] for s, e in pieces] == ["右髋部疼痛。", "腹痛三天！？\n", "左膝肿胀，T36.5℃；", "行CT"]
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # contiguous
+    assert sentence_pieces("") == [(0, 0)]
+    assert sentence_pieces("腹痛。") == [(0, 3)]  # a final sentence end makes no empty piece
+    # at fit time no cut falls inside a gold entity
+    assert sentence_pieces("腹痛。三天", [(0, 4, "SIGNS")]) == [(0, 5)]
+    assert sentence_pieces("腹痛。三天", [(0, 3, "SIGNS")]) == [(0, 3), (3, 5)]
+
+
+XS = ["右髋部疼痛。腹痛三天！左膝肿胀", "右膝疼痛两天，行CT检查。\n腹痛"] * 4
+YS = [
+    [(0, 3, "BODY"), (3, 5, "SIGNS"), (6, 8, "SIGNS"), (11, 13, "BODY"), (13, 15, "SIGNS")],
+    [(0, 2, "BODY"), (2, 4, "SIGNS"), (8, 10, "CHECK"), (13, 15, "SIGNS")],
+] * 4
+
+
+@pytest.fixture(scope="module")
+def split_fitted():
+    params = dict(hidden_size=16, embedding_dim=16, max_epochs=25, batch_size=2)
+    return _tagger(split_sentences=True, **params).fit(XS, YS)
+
+
+def test_split_sentences_maps_back_to_the_text(split_fitted):
+    doc = "左膝肿胀。右髋部疼痛！\n腹痛；右膝疼痛两天，行CT检查"
+    pieces = sentence_pieces(doc)
+    assert len(pieces) == 4
+    alone = split_fitted.predict([doc[s:e] for s, e in pieces])
+    expected = [(s + o, e + o, k) for (o, _), spans in zip(pieces, alone) for s, e, k in spans]
+    assert len(expected) >= 4  # the toy task is learnt, so the check is not vacuous
+    assert split_fitted.predict([doc]) == [expected]
+    assert all(type(s) is int and type(e) is int for s, e, _ in expected)
+    assert all(doc[s:e] for s, e, _ in expected)
+    proba = split_fitted.predict_proba([doc])[0]
+    np.testing.assert_array_equal(
+        proba, np.concatenate(split_fitted.predict_proba([doc[s:e] for s, e in pieces]))
+    )
+    assert split_fitted.score(XS, YS) > 0.8
+    # the same model on the whole text sees across the sentence ends: other scores
+    whole = clone(split_fitted).set_params(split_sentences=False)
+    whole.__dict__.update({k: v for k, v in vars(split_fitted).items() if k.endswith("_")})
+    assert not np.array_equal(whole.predict_proba([doc])[0], proba)
+
+
+def test_split_sentences_validation_keeps_a_text_whole():
+    tagger = _tagger(validation_fraction=0.4)
+    owners = np.array([0, 0, 1, 1, 1, 2, 3, 3, 4])  # the text of each of 9 pieces
+    tagger._fit_owners = owners
+    train, valid = tagger._split(np.zeros((9, 1)), np.random.RandomState(0))
+    assert sorted(train.tolist() + valid.tolist()) == list(range(9))
+    assert not set(owners[train]) & set(owners[valid])
+    assert len(set(owners[valid])) == 2  # ceil(0.4 * 5) texts
+
+
+def test_split_sentences_validation_fit():
+    tagger = _tagger(split_sentences=True, validation_fraction=0.25).fit(XS, YS)
+    assert "valid_loss" in tagger.history_[-1]
+
+
+def test_split_sentences_must_be_boolean():
+    with pytest.raises(InvalidParameterError, match="split_sentences"):
+        _tagger(split_sentences="yes").fit(X, Y)
+
+
 def test_windows_and_merge():
     assert window_bounds(5, 8, 2) == [(0, 5)]
     assert window_bounds(10, 4, 1) == [(0, 4), (3, 7), (6, 10)]
@@ -234,7 +307,8 @@ YB = [
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"head": "softmax"}, {"max_length": 8, "window_overlap": 2}]
+    "params",
+    [{}, {"head": "softmax"}, {"max_length": 8, "window_overlap": 2}, {"split_sentences": True}],
 )
 def test_bert_tagger(params):
     from skmedtext.models import BertTagger
@@ -242,6 +316,12 @@ def test_bert_tagger(params):
     tagger = BertTagger(**BERT, **params).fit(XB, YB)
     spans = tagger.predict(XB[:4] + [""])
     assert len(spans) == 5 and spans[-1] == []
+    if params.get("split_sentences"):
+        doc = XB[1] + "。" + XB[3]
+        alone = tagger.predict([XB[1] + "。", XB[3]])
+        shift = len(XB[1]) + 1
+        assert tagger.predict([doc]) == [alone[0] + [(s + shift, e + shift, k)
+                                                     for s, e, k in alone[1]]]  # fmt: skip
     proba = tagger.predict_proba(XB[:2])
     assert proba[1].shape[1] == len(tagger.classes_)
     np.testing.assert_allclose(proba[1].sum(1), 1.0, atol=1e-4)

@@ -138,8 +138,9 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
 
     def __init__(
         self, model_name_or_path=None, *, head="crf", max_length=256, window_overlap=32,
-        trainable_layers=None, head_lr=1e-3, dropout=0.1, emission_weight=0.0,
-        tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8, lr=5e-5,
+        split_sentences=False, trainable_layers=None, head_lr=1e-3, dropout=0.1,
+        emission_weight=0.0, tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8,
+        lr=5e-5,
         weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
         grad_clip=1.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",
         random_state=None, verbose=0, checkpoint_dir=None, callbacks=None,
@@ -149,6 +150,7 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         self.head = head
         self.max_length = max_length
         self.window_overlap = window_overlap
+        self.split_sentences = split_sentences
         self.trainable_layers = trainable_layers
         self.head_lr = head_lr
         self.dropout = dropout
@@ -273,8 +275,9 @@ class DMTBertTagger(BertTagger):
     def __init__(
         self, model_name_or_path=None, *, lambda_cooc=0.1, cooc_types=("DISEASE", "SIGNS"),
         min_cooccur=2, max_pairs=64, head="crf", max_length=256, window_overlap=32,
-        trainable_layers=None, head_lr=1e-3, dropout=0.1, emission_weight=0.0,
-        tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8, lr=5e-5,
+        split_sentences=False, trainable_layers=None, head_lr=1e-3, dropout=0.1,
+        emission_weight=0.0, tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8,
+        lr=5e-5,
         weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
         grad_clip=1.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",
         random_state=None, verbose=0, checkpoint_dir=None, callbacks=None,
@@ -286,8 +289,9 @@ class DMTBertTagger(BertTagger):
         self.max_pairs = max_pairs
         super().__init__(
             model_name_or_path, head=head, max_length=max_length, window_overlap=window_overlap,
-            trainable_layers=trainable_layers, head_lr=head_lr, dropout=dropout,
-            emission_weight=emission_weight, tag_weighting=tag_weighting, criterion=criterion,
+            split_sentences=split_sentences, trainable_layers=trainable_layers, head_lr=head_lr,
+            dropout=dropout, emission_weight=emission_weight, tag_weighting=tag_weighting,
+            criterion=criterion,
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             warmup_ratio=warmup_ratio, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, grad_clip=grad_clip, bucket=bucket,

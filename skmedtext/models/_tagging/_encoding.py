@@ -8,7 +8,14 @@ or ``O``); a predicted token entity covers its first token's start to its last
 token's end. Characters no token covers (whitespace) get ``O``. Long token
 sequences are cut into overlapping windows whose per-token scores are merged back
 (each position takes the window in which it lies furthest from an edge).
+
+With ``split_sentences=True`` a tagger first cuts each text into *pieces* after
+sentence ends (:data:`SENTENCE_ENDS`) and tags every piece as a text of its own;
+the pieces are contiguous, cover the text exactly and their spans are shifted
+back by the piece's start.
 """
+
+import re
 
 import numpy as np
 
@@ -16,18 +23,55 @@ from skmedtext.metrics import bio_to_spans, check_spans, spans_to_bio
 
 __all__ = [
     "IGNORE_INDEX",
+    "SENTENCE_ENDS",
     "char_tag_indices",
+    "join_piece_spans",
     "merge_windows",
+    "sentence_pieces",
     "tag_names",
     "target_spans",
     "token_offsets",
-    "token_tags",
     "token_spans_to_chars",
+    "token_tags",
     "window_bounds",
 ]
 
 #: padding of the per-token targets (torch's cross-entropy ``ignore_index``)
 IGNORE_INDEX = -100
+
+#: characters after which a sentence piece ends (a run of them stays in one piece);
+#: the split most CCKS 2017 BiLSTM-CRF code trains on. Not "." or ",": they sit
+#: inside numbers ("36.5", "1,000") and enumerations ("1.").
+SENTENCE_ENDS = "。；！？;!?\n\r"
+_SENTENCE_END_RUN = re.compile("[" + re.escape(SENTENCE_ENDS) + "]+")
+
+
+def sentence_pieces(text, spans=()):
+    """``[(start, end), ...]``: the contiguous pieces of ``text``, cut after sentence ends.
+
+    A cut that would fall inside one of ``spans`` (gold entities at fit time) is
+    skipped, so no entity is ever split between pieces. An empty text is one
+    empty piece.
+    """
+    inside = np.zeros(len(text) + 1, dtype=bool)
+    for start, end, _ in spans:
+        inside[start + 1 : end] = True  # a cut at c splits an entity when start < c < end
+    pieces, start = [], 0
+    for match in _SENTENCE_END_RUN.finditer(text):
+        cut = match.end()
+        if cut < len(text) and not inside[cut]:
+            pieces.append((start, cut))
+            start = cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
+def join_piece_spans(piece_spans, offsets, owners, n_texts):
+    """Per text, the spans of its pieces shifted to the text's characters (in order)."""
+    out = [[] for _ in range(n_texts)]
+    for spans, offset, owner in zip(piece_spans, offsets, owners):
+        out[owner].extend((int(s + offset), int(e + offset), kind) for s, e, kind in spans)
+    return out
 
 
 def target_spans(X, y, estimator_name):

@@ -187,8 +187,8 @@ class BiLSTMCRFTagger(_RNNTagger):
 
     def __init__(
         self, embedding="bare", *, hidden_size=128, n_layers=1, dropout=0.5, head="crf",
-        emission_weight=0.0, tag_weighting="tags", window_overlap=64, level="char",
-        max_length=512, embedding_dim=100, freeze_embedding=True, encoder=None,
+        emission_weight=0.0, tag_weighting="tags", window_overlap=64, split_sentences=True,
+        level="char", max_length=512, embedding_dim=100, freeze_embedding=True, encoder=None,
         embedding_params=None, criterion="ce", max_epochs=20, batch_size=32, lr=1e-3,
         weight_decay=0.0, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
         grad_clip=5.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",
@@ -201,6 +201,7 @@ class BiLSTMCRFTagger(_RNNTagger):
         self.emission_weight = emission_weight
         self.tag_weighting = tag_weighting
         self.window_overlap = window_overlap
+        self.split_sentences = split_sentences
         super().__init__(
             embedding, dropout=dropout, level=level, max_length=max_length,
             embedding_dim=embedding_dim, freeze_embedding=freeze_embedding, encoder=encoder,
@@ -257,8 +258,9 @@ class StaResGRUCNNCRFTagger(_RNNTagger):
     def __init__(
         self, embedding="bare", *, hidden_size=256, n_layers=2, filters=128, kernel_size=3,
         dropout=0.4, head="crf", emission_weight=0.0, tag_weighting="tags", window_overlap=64,
-        level="char", max_length=512, embedding_dim=100, freeze_embedding=True, encoder=None,
-        embedding_params=None, criterion="ce", max_epochs=20, batch_size=32, lr=1e-3,
+        split_sentences=True, level="char", max_length=512, embedding_dim=100,
+        freeze_embedding=True, encoder=None, embedding_params=None, criterion="ce",
+        max_epochs=20, batch_size=32, lr=1e-3,
         weight_decay=0.0, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
         grad_clip=5.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",
         random_state=None, verbose=0, checkpoint_dir=None, callbacks=None,
@@ -272,6 +274,7 @@ class StaResGRUCNNCRFTagger(_RNNTagger):
         self.emission_weight = emission_weight
         self.tag_weighting = tag_weighting
         self.window_overlap = window_overlap
+        self.split_sentences = split_sentences
         super().__init__(
             embedding, dropout=dropout, level=level, max_length=max_length,
             embedding_dim=embedding_dim, freeze_embedding=freeze_embedding, encoder=encoder,
