@@ -180,8 +180,12 @@ class FrozenStack:
         self.prefix = hashlib.sha1(self.space.encode()).hexdigest()[:16]
         self.folder = None if folder is None else folder / self.prefix
 
-    def key(self, ids):
-        return hashlib.sha1(self.prefix.encode() + np.asarray(ids, np.int64).tobytes()).hexdigest()
+    def key(self, ids, amp=False):
+        """Cache key of a token-id row; bf16 and float32 states are kept apart."""
+        dtype = b"bf16" if amp else b"fp32"
+        return hashlib.sha1(
+            self.prefix.encode() + dtype + np.asarray(ids, np.int64).tobytes()
+        ).hexdigest()
 
     @torch.no_grad()
     def states(self, rows, device, amp, batch_size=32):
@@ -196,7 +200,7 @@ class FrozenStack:
         todo = []
         for i, row in enumerate(rows):
             if np.asarray(row).ndim == 1:
-                out[i] = FROZEN_STACK_CACHE.get(self.key(row), self.folder)
+                out[i] = FROZEN_STACK_CACHE.get(self.key(row, amp), self.folder)
             if out[i] is None:
                 todo.append(i)
         was_training = encoder.training
@@ -212,7 +216,7 @@ class FrozenStack:
                     for i, value in zip(chunk, values):
                         out[i] = value
                         if kind == 1:
-                            FROZEN_STACK_CACHE.put(self.key(rows[i]), value, self.folder)
+                            FROZEN_STACK_CACHE.put(self.key(rows[i], amp), value, self.folder)
         finally:
             encoder.train(was_training)
         return out

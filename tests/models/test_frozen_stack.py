@@ -42,7 +42,9 @@ def test_only_the_top_layers_train_and_the_cache_is_reused(small):
 
 
 @pytest.mark.parametrize(
-    "change", [dict(trainable_layers=3), dict(max_length=20)], ids=["layer", "max_length"]
+    "change",
+    [dict(trainable_layers=3), dict(max_length=20), dict(amp=True), dict(truncation="head_tail")],
+    ids=["layer", "max_length", "bf16", "head_tail"],
 )
 def test_the_cache_is_invalidated_by_layer_and_tokenisation(small, change):
     X, y = small
