@@ -15,8 +15,6 @@ _COOC_PARAMS = (
     "pooling", "lambda_cls", "lambda_cooc", "disease_terms", "cooccurrence", "min_cooccur",
     "max_pairs",
 )  # fmt: skip
-# DMT-BERT's partial fine-tuning is not wired into the BiLSTM/cross-attention head yet
-_FROZEN_STACK_PARAMS = ("trainable_layers", "frozen_cache")
 
 
 class HybridBertClassifier(DMTBertClassifier):
@@ -28,7 +26,8 @@ class HybridBertClassifier(DMTBertClassifier):
     encoder width, attends over the encoder states (multi-head cross-attention,
     padding masked); query and context are added and layer-normalised, averaged
     over the real tokens, and classified by ``hidden -> head_hidden -> K``. The
-    whole stack is fine-tuned. Any local encoder works (``model_name_or_path``:
+    whole stack is fine-tuned, or, with ``trainable_layers=k``, the top ``k``
+    encoder layers above a cached frozen stack (as in DMT-BERT). Any local encoder works (``model_name_or_path``:
     BioMedBERT where a user has it; MiniLM and e5 here).
 
     Texts are encoded as in :class:`DMTBertClassifier`, so the model also takes
@@ -49,6 +48,11 @@ class HybridBertClassifier(DMTBertClassifier):
     head_hidden : int, default=256
     dropout : float, default=0.2
         In the attention and the head.
+    trainable_layers : int or None, default=None
+        As in :class:`DMTBertClassifier`: fine-tune only the encoder's top ``k``
+        layers (plus the BiLSTM, attention and head) above a cached frozen stack.
+    frozen_cache : {"memory", "disk"}, default="memory"
+        As in :class:`DMTBertClassifier`.
     %(core)s
 
     Attributes
@@ -56,6 +60,9 @@ class HybridBertClassifier(DMTBertClassifier):
     classes_ : ndarray of shape (n_classes,)
     embedding_space_ : str
         The encoder's input word-embedding space (synthetic rows must carry it).
+    frozen_space_ : str
+        With ``trainable_layers``: the frozen stack's output space (SAAN rows of
+        ``SAANSampler(layer=-k)`` enter there).
     net_ : skmedtext.training.TextNet
 
     Examples
@@ -81,25 +88,25 @@ class HybridBertClassifier(DMTBertClassifier):
         **{
             k: v
             for k, v in DMTBertClassifier._parameter_constraints.items()
-            if k not in _COOC_PARAMS + _FROZEN_STACK_PARAMS
+            if k not in _COOC_PARAMS
         },
         "lstm_hidden": [_POSITIVE],
         "n_heads": [_POSITIVE],
     }
 
     def __init__(self, model_name_or_path=None, *, max_length=128, truncation="head",
-                 lstm_hidden=128, n_heads=4,
-                 head_hidden=256, dropout=0.2, criterion="ce", max_epochs=3, batch_size=32,
-                 lr=2e-5, weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0,
-                 n_iter_no_change=None, grad_clip=1.0, bucket=True, pad_to_multiple_of=8,
+                 lstm_hidden=128, n_heads=4, head_hidden=256, dropout=0.2,
+                 trainable_layers=None, frozen_cache="memory", criterion="ce", max_epochs=3,
+                 batch_size=32, lr=2e-5, weight_decay=0.01, warmup_ratio=0.1,
+                 validation_fraction=0.0, n_iter_no_change=None, grad_clip=1.0, bucket=True, pad_to_multiple_of=8,
                  device="auto", amp="auto", random_state=None, verbose=0, checkpoint_dir=None,
                  callbacks=None, on_divergence="raise"):  # fmt: skip
         self.lstm_hidden = lstm_hidden
         self.n_heads = n_heads
         super().__init__(
             model_name_or_path, max_length=max_length, truncation=truncation,
-            head_hidden=head_hidden,
-            dropout=dropout, criterion=criterion, max_epochs=max_epochs,
+            head_hidden=head_hidden, dropout=dropout, trainable_layers=trainable_layers,
+            frozen_cache=frozen_cache, criterion=criterion, max_epochs=max_epochs,
             batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             warmup_ratio=warmup_ratio, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, grad_clip=grad_clip, bucket=bucket,
@@ -111,10 +118,6 @@ class HybridBertClassifier(DMTBertClassifier):
         for name in _COOC_PARAMS:
             self.__dict__.pop(name, None)
 
-    def _start_frozen_stack(self, encoder):
-        """The whole encoder is fine-tuned: no frozen stack (``trainable_layers`` is DMT-BERT's)."""
-        self._stack = None
-
     def _loss_weights(self):
         return 1.0, 0.0
 
@@ -124,6 +127,7 @@ class HybridBertClassifier(DMTBertClassifier):
         return HybridBertModule(
             encoder, n_classes, lstm_hidden=self.lstm_hidden, n_heads=self.n_heads,
             head_hidden=self.head_hidden, dropout=self.dropout,
+            cut=None if getattr(self, "_stack", None) is None else self._stack.cut,
         )  # fmt: skip
 
 

@@ -115,3 +115,27 @@ def test_hybrid_wiring_synthetic_rows_and_multilabel():
     assert multi.predict(ABSTRACTS[:3]).shape == (3, 3)
     with pytest.raises(ValueError, match="n_heads=5 must divide"):
         HybridBertClassifier(**{**TINY, "n_heads": 5}).fit(ABSTRACTS, ORGANS)
+
+
+def test_hybrid_trains_only_the_top_layers_above_a_cached_stack(tmp_path):
+    from skmedtext.persistence import load_model, save_model
+
+    clf = HybridBertClassifier(trainable_layers=1, amp=False, **TINY).fit(ABSTRACTS, ORGANS)
+    module = clf.net_.module_
+    assert module.cut == 5 and clf.frozen_space_.startswith("hf-layer-5:")
+    assert not any(p.requires_grad for p in module.encoder.encoder.layer[4].parameters())
+    assert all(p.requires_grad for p in module.encoder.encoder.layer[5].parameters())
+    # a row in the frozen stack's output space enters above it; another space is refused
+    row = SyntheticSequence(np.zeros((5, 384)) + 0.1, clf.frozen_space_, label="liver")
+    X = np.empty(len(ABSTRACTS) + 1, dtype=object)
+    X[: len(ABSTRACTS)], X[-1] = ABSTRACTS, row
+    HybridBertClassifier(trainable_layers=1, amp=False, **TINY).fit(X, ORGANS + ["liver"])
+    other = SyntheticSequence(np.zeros((5, 384)) + 0.1, "hf-layer-2:abc", label="liver")
+    X[-1] = other
+    with pytest.raises(ValueError, match="hf-layer-2:abc"):
+        HybridBertClassifier(trainable_layers=1, amp=False, **TINY).fit(X, ORGANS + ["liver"])
+    save_model(clf, tmp_path / "hybrid")
+    loaded = load_model(tmp_path / "hybrid")
+    np.testing.assert_allclose(
+        loaded.predict_proba(ABSTRACTS), clf.predict_proba(ABSTRACTS), atol=1e-5
+    )

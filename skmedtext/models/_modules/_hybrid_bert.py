@@ -24,9 +24,12 @@ class HybridBertModule(nn.Module):
     """
 
     def __init__(self, encoder, n_classes, *, lstm_hidden=128, n_heads=4, head_hidden=256,
-                 dropout=0.2):  # fmt: skip
+                 dropout=0.2, cut=None):  # fmt: skip
         super().__init__()
         self.encoder = encoder
+        # with a frozen bottom stack (trainable_layers) every row arrives as the cached
+        # output of layer ``cut`` in ``synth_embeds`` and only the layers above it run
+        self.cut = cut
         d = encoder.config.hidden_size
         if d % n_heads:
             raise ValueError(f"n_heads={n_heads} must divide the encoder's hidden size {d}.")
@@ -44,12 +47,19 @@ class HybridBertModule(nn.Module):
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=states.size(1))
         return out
 
-    def forward(self, input_ids, attention_mask, synth_index, synth_embeds, **_unused):
-        # the mention/pair tensors of DMT-BERT's collator carry no task here
+    def _encoder_states(self, input_ids, attention_mask, synth_index, synth_embeds):
+        if self.cut is not None:
+            from skmedtext.encoders import run_encoder_layers
+
+            return run_encoder_layers(self.encoder, synth_embeds, attention_mask, self.cut, None)
         embeds = self.encoder.get_input_embeddings()(input_ids)
         if synth_index.numel():
             embeds = embeds.index_copy(0, synth_index, synth_embeds.to(embeds.dtype))
-        states = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+        return self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+
+    def forward(self, input_ids, attention_mask, synth_index, synth_embeds, **_unused):
+        # the mention/pair tensors of DMT-BERT's collator carry no task here
+        states = self._encoder_states(input_ids, attention_mask, synth_index, synth_embeds)
         lengths = attention_mask.sum(dim=1).clamp(min=1)
         # the LSTM and the attention run in float32 (bf16 autocast keeps the encoder)
         states = states.float()
