@@ -11,6 +11,8 @@ Settings (paper 000, Table 5 naming), all in the same stratified folds:
 - ``m2 (record co-occurrence)``: the co-occurrence label of two mentions is "same
   record" instead of "terms co-occur in >= 2 training records"
 - ``m4 (head+tail)``: ``truncation="head_tail"`` instead of plain truncation
+- ``paper 002``: :class:`HybridBertClassifier` (BERT + BiLSTM + cross-attention) with
+  the same encoder, layers, lr and epochs
 - baselines: char n-gram TF-IDF + class-balanced logistic regression, and the frozen
   encoder (mean-pooled) + class-balanced logistic regression
 
@@ -58,6 +60,7 @@ ORDER = (
     "m2: DMT-BERT",
     "m3: SAAN + BERT",
     "m1: SAAN + DMT-BERT",
+    "paper 002: BERT + BiLSTM + cross-attention",
     "m2 (record co-occurrence)",
     "m4 (head+tail)",
     "m4 + focal",
@@ -77,7 +80,7 @@ def _pipelines(encoder, settings, device, seed):
     from sklearn.linear_model import LogisticRegression
 
     from skmedtext.embeddings import TransformerEmbedder
-    from skmedtext.models import DMTBertClassifier
+    from skmedtext.models import DMTBertClassifier, HybridBertClassifier
     from skmedtext.sampling import SAANSampler
 
     k = settings["trainable_layers"]
@@ -110,6 +113,11 @@ def _pipelines(encoder, settings, device, seed):
                                 normalize=True, device=device),  # fmt: skip
             balanced_lr(),
         ),
+        "paper 002: BERT + BiLSTM + cross-attention": HybridBertClassifier(
+            encoder, max_length=settings["max_length"], max_epochs=settings["epochs"],
+            batch_size=settings["batch_size"], lr=settings["lr"], trainable_layers=k,
+            frozen_cache="disk", device=device, random_state=seed,
+        ),  # fmt: skip
         "m2 (record co-occurrence)": dmt(lam, cooccurrence="record"),
         "m4 (head+tail)": dmt(0.0, truncation="head_tail"),
     }
@@ -166,6 +174,8 @@ def _run_dataset(dataset, settings, args):
         if path is not None and path.is_file():
             results.append(EvaluationResult.from_json(path))
             print(f"# {name}: loaded {path}", file=sys.stderr, flush=True)
+            continue
+        if args.report_only:
             continue
         result = evaluate({name: pipeline}, X, y, cv=args.n_splits,
                           random_state=args.random_state, target_names=names, verbose=2)  # fmt: skip
@@ -270,6 +280,8 @@ def build_parser():
         device=True, quick_help="CPU smoke size: 400-text subset, 3 folds, 2 epochs, max_length 64",
     )  # fmt: skip
     parser.add_argument("--only", nargs="*", help="run only these settings (name prefixes)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only tabulate the settings already saved next to --output")
     parser.add_argument("--trainable-layers", type=int, default=None,
                         help="top layers fine-tuned (default 2; -1 fine-tunes all)")  # fmt: skip
     return parser
