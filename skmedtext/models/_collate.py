@@ -121,7 +121,7 @@ class SequenceCollator:
         for row, item in enumerate(items):
             if "embeds" in item:
                 padded = torch.zeros((width, self.dim))
-                padded[: lengths[row]] = torch.from_numpy(item["embeds"])
+                padded[: lengths[row]] = torch.as_tensor(_writable(item["embeds"]))
                 embed_index.append(row)
                 embeds.append(padded)
             else:

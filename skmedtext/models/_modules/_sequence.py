@@ -3,7 +3,8 @@
 Every network reads a batch as ``(input_ids, lengths, embed_index, embeds)``:
 token ids are looked up in the embedding table, and rows given directly as
 vectors (synthetic SAAN rows, or frozen transformer states) are written over
-their lookup. Padding positions are zero vectors and every pooling is masked, so
+their lookup; with ``trainable_layers`` (:class:`EncoderTopInput`) every row is
+a cut-layer state that a transformer encoder's top layers turn into the input. Padding positions are zero vectors and every pooling is masked, so
 a row's prediction does not depend on how much padding its batch carries.
 """
 
@@ -14,6 +15,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 __all__ = [
+    "EncoderTopInput",
     "SequenceInput",
     "StaResGRUCNN",
     "TextCNN",
@@ -82,7 +84,7 @@ class SequenceInput(nn.Module):
             self.embedding.weight.requires_grad_(not freeze)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, input_ids, embed_index, embeds):
+    def forward(self, input_ids, embed_index, embeds, lengths=None):
         if self.embedding is not None:
             x = self.embedding(input_ids)
         else:
@@ -90,6 +92,43 @@ class SequenceInput(nn.Module):
         if embed_index.numel():
             x = x.index_copy(0, embed_index, embeds.to(x.dtype))
         return self.dropout(x)
+
+
+class EncoderTopInput(nn.Module):
+    """The top layers of a transformer encoder over its cut-layer states, then dropout.
+
+    With ``trainable_layers=k`` every row arrives as the cached output of the
+    encoder's bottom ``L - k`` layers (:class:`skmedtext.encoders.FrozenStack`);
+    the top ``k`` layers run here, trained with the network above them.
+
+    Parameters
+    ----------
+    encoder : transformers.PreTrainedModel
+        A BERT-family encoder; only ``encoder.encoder.layer[cut:]`` runs here,
+        its embeddings and bottom layers serve the cache.
+    cut : int
+        Index of the first layer that runs here.
+    dropout : float
+    """
+
+    def __init__(self, encoder, cut, dropout=0.0):
+        super().__init__()
+        self.encoder = encoder
+        self.cut = cut
+        # no lookup table: the persistence hooks and SequenceInput's users read this
+        self.embedding = None
+        self.embedding_dim = encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, input_ids, embed_index, embeds, lengths=None):
+        from skmedtext.encoders import run_encoder_layers
+
+        # every row is a states row, collated in batch order (embed_index = 0..B-1)
+        mask = length_mask(lengths, embeds.size(1))
+        h = run_encoder_layers(self.encoder, embeds, mask.long(), self.cut, None)
+        # the networks above read padding as zero vectors (a convolution's window
+        # crosses into it); attention leaves non-zero states there
+        return self.dropout(h * mask.unsqueeze(-1).to(h.dtype))
 
 
 class _SequenceNet(nn.Module):
@@ -100,7 +139,7 @@ class _SequenceNet(nn.Module):
         self.inputs = inputs
 
     def forward(self, input_ids, lengths, embed_index, embeds):
-        return self.classify(self.inputs(input_ids, embed_index, embeds), lengths)
+        return self.classify(self.inputs(input_ids, embed_index, embeds, lengths), lengths)
 
     def classify(self, x, lengths):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -4,7 +4,9 @@
 embedding or word2vec vectors) or into frozen transformer token states, accepts
 SAAN synthetic rows living in the model's embedding space, and builds the torch
 module of :mod:`skmedtext.models._modules._sequence` that a subclass names;
-training itself is :class:`~skmedtext.training.BaseTextClassifier`'s.
+training itself is :class:`~skmedtext.training.BaseTextClassifier`'s. With
+``trainable_layers`` the transformer path fine-tunes the encoder's top layers
+(``_encoder_top``).
 """
 
 import hashlib
@@ -20,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmedtext._synthetic import SyntheticSequence, check_space
 from skmedtext.models._collate import SequenceCollator, row_length
+from skmedtext.models._sequence import _encoder_top
 from skmedtext.training import CORE_PARAMS_DOC, BaseTextClassifier
 from skmedtext.utils import int_seed
 
@@ -68,6 +71,28 @@ SEQUENCE_PARAMS_DOC = """embedding : str, path-like, KeyedVectors or an embedder
         for word2vec, ``{"batch_size": 64}`` for the transformer, or
         ``{"min_count": 2}`` for the vocabulary of a bare embedding (default 1)."""
 
+# the classifiers' parameters only (the family's taggers do not take them)
+TRAINABLE_PARAMS_DOC = """trainable_layers : int or None, default=None
+        ``embedding="transformer"`` only. ``None``: frozen last-layer token
+        states, the encoder is not part of the network. ``k >= 1``: the
+        encoder's input embeddings and bottom ``L - k`` layers stay frozen and
+        their output for each distinct text is computed once and cached
+        (:class:`skmedtext.encoders.FrozenStack`, shared with DMT-BERT's
+        ``trainable_layers`` and ``SAANSampler(layer=-k)``); the top ``k``
+        layers are part of the torch module and fine-tuned with the network,
+        which reads their output. ``embedding_space_`` is then the cut layer's
+        space: SAAN rows from ``SAANSampler(layer=-k)`` with the same encoder
+        and ``max_length`` enter there. A given
+        :class:`~skmedtext.embeddings.TransformerEmbedder` contributes its
+        encoder, ``max_length`` and ``batch_size`` (its ``layer`` must be
+        ``"last"``); ``embedding_params`` may only hold ``batch_size``. A lower
+        ``lr`` (e.g. 1e-4) suits the transformer layers better than the
+        family's default.
+    frozen_cache : {"memory", "disk"}, default="memory"
+        With ``trainable_layers``: keep the frozen stack's output in the
+        process-wide in-memory cache only, or also in a folder under
+        ``SKMEDTEXT_HOME/frozen_stack`` that later processes read."""
+
 
 
 def _bare_vocabulary(token_lists, min_count):
@@ -103,6 +128,8 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         "encoder": [str, os.PathLike, None],
         "embedding_params": [dict, None],
         "dropout": [_DROPOUT],
+        "trainable_layers": [None, _POSITIVE_INT],
+        "frozen_cache": [StrOptions({"memory", "disk"})],
     }
 
     def __init__(
@@ -116,10 +143,13 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         freeze_embedding,
         encoder,
         embedding_params,
+        trainable_layers=None,
+        frozen_cache="memory",
         **core_params,
     ):
         # a private base: each member lists every parameter in its own signature,
-        # which is what scikit-learn's get_params and clone read
+        # which is what scikit-learn's get_params and clone read (the taggers built
+        # on this base leave out trainable_layers and frozen_cache: defaults here)
         self.embedding = embedding
         self.dropout = dropout
         self.level = level
@@ -128,6 +158,8 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         self.freeze_embedding = freeze_embedding
         self.encoder = encoder
         self.embedding_params = embedding_params
+        self.trainable_layers = trainable_layers
+        self.frozen_cache = frozen_cache
         super().__init__(**core_params)
 
     def _module_params(self):  # pragma: no cover - abstract
@@ -169,6 +201,7 @@ class _BaseSequenceClassifier(BaseTextClassifier):
             raise ValueError(
                 f"embedding='bare' only takes embedding_params 'min_count'; got {extra}."
             )
+        _encoder_top.check_trainable_params(self, kind)
 
     # -- BaseTextClassifier hooks ------------------------------------------------------------
     def _fit_encoding(self, X, y):
@@ -178,7 +211,11 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         params = dict(self.embedding_params or {})
         self.embedder_ = None
         self.vocabulary_ = None
-        if kind == "bare":
+        self._stack = None
+        self._encoder_top = self.trainable_layers is not None
+        if self._encoder_top:
+            weights = _encoder_top.fit_encoder_top(self)
+        elif kind == "bare":
             weights = self._fit_bare(real, params)
         elif kind == "transformer":
             weights = self._fit_transformer(real, params)
@@ -246,6 +283,8 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         return None
 
     def _encode_real(self, texts):
+        if getattr(self, "_encoder_top", False):
+            return _encoder_top.encode_states(self, texts)
         if self.vocabulary_ is None:  # transformer: frozen states, computed once up front
             items = []
             for start in range(0, len(texts), _STATE_CHUNK):
@@ -289,9 +328,17 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         return SequenceCollator(self.pad_to_multiple_of, self.embedding_dim_)
 
     def _sequence_input(self, weights):
-        """The embedding layer (lookup, vector rows, dropout) every family member starts with."""
-        from skmedtext.models._modules._sequence import SequenceInput
+        """The embedding layer (lookup, vector rows, dropout) every family member starts with.
 
+        ``weights``: the table's initial rows, or with ``trainable_layers`` the encoder.
+        """
+        from skmedtext.models._modules._sequence import EncoderTopInput, SequenceInput
+
+        if getattr(self, "_encoder_top", False):
+            from skmedtext.encoders import encoder_layers
+
+            cut = len(encoder_layers(weights)) - self.trainable_layers
+            return EncoderTopInput(weights, cut, dropout=self.dropout)
         return SequenceInput(
             None if self.vocabulary_ is None else len(self.vocabulary_) + 2,
             self.embedding_dim_,
@@ -319,7 +366,9 @@ class _BaseSequenceClassifier(BaseTextClassifier):
             "frozen_table": bool(table is not None and not table.weight.requires_grad),
             "transformer": None,
         }
-        if self.vocabulary_ is not None:
+        if getattr(self, "_encoder_top", False):
+            state["encoder_top"] = _encoder_top.persist_encoder_top(self, folder)
+        elif self.vocabulary_ is not None:
             tokens = sorted(self.vocabulary_, key=self.vocabulary_.get)
             text = json.dumps(tokens, ensure_ascii=False)
             (folder / "vocabulary.json").write_text(text, encoding="utf-8")
@@ -350,13 +399,16 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         self.n_params_ = int(state["n_params"])
         self.embedder_ = None
         self.vocabulary_ = None
-        if state.get("transformer"):
+        self._encoder_top = bool(state.get("encoder_top"))
+        weights = None  # the saved weights replace the initial ones: none are drawn here
+        if self._encoder_top:
+            weights = _encoder_top.restore_encoder_top(self, state["encoder_top"], folder)
+        elif state.get("transformer"):
             self.embedder_ = _restore_transformer(state["transformer"], folder)
         else:
             tokens = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
             self.vocabulary_ = {token: i + 2 for i, token in enumerate(tokens)}
-        # the saved weights replace the initial ones, so none are drawn here
-        module = self._build_module(len(self.classes_), None)
+        module = self._build_module(len(self.classes_), weights)
         if module.inputs.embedding is not None:
             module.inputs.embedding.weight.requires_grad_(not state["frozen_table"])
         return module
@@ -400,16 +452,21 @@ _ATTRIBUTES_DOC = """Attributes
     vocabulary_ : dict of str -> int or None
         Token -> embedding row (None for transformer states).
     embedder_ : Word2VecEmbedder, TransformerEmbedder or None
-        The fitted embedder (None for a bare embedding, and for word2vec after
+        The fitted embedder (None for a bare embedding, with
+        ``trainable_layers``, and for word2vec after
         :func:`skmedtext.persistence.load_model`, which keeps only the vocabulary
         and the trained table).
+    tokenizer_, encoder_spec_, max_length_
+        With ``trainable_layers``: the encoder's tokenizer, its preset
+        (:class:`~skmedtext.encoders.EncoderSpec`) and the tokens kept per text;
+        the encoder itself is ``net_.module_.inputs.encoder``.
     net_ : skmedtext.training.TextNet
         The fitted skorch net; ``history_`` is its history."""
 
 
 def _fill_doc(cls):
     cls.__doc__ = cls.__doc__ % {
-        "sequence": SEQUENCE_PARAMS_DOC,
+        "sequence": SEQUENCE_PARAMS_DOC + "\n    " + TRAINABLE_PARAMS_DOC,
         "core": CORE_PARAMS_DOC,
         "attributes": _ATTRIBUTES_DOC,
     }

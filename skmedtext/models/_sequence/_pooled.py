@@ -23,7 +23,8 @@ __all__ = [
 # the arguments every member passes on to the sequence base unchanged
 _BASE_ARGS = (
     "dropout", "level", "max_length", "embedding_dim", "freeze_embedding", "encoder",
-    "embedding_params", "criterion", "max_epochs", "batch_size", "lr", "weight_decay",
+    "embedding_params", "trainable_layers", "frozen_cache", "criterion", "max_epochs",
+    "batch_size", "lr", "weight_decay",
     "warmup_ratio", "validation_fraction", "n_iter_no_change", "grad_clip", "bucket",
     "pad_to_multiple_of", "device", "amp", "random_state", "verbose", "checkpoint_dir",
     "callbacks", "on_divergence",
@@ -96,6 +97,7 @@ class AVRNNClassifier(_PooledClassifier):
     def __init__(self, embedding="bare", *, hidden_size=128, dense_size=128,
                  spatial_dropout=0.0, dropout=0.2, level="char", max_length=256,
                  embedding_dim=100, freeze_embedding=True, encoder=None, embedding_params=None,
+                 trainable_layers=None, frozen_cache="memory",
                  criterion="ce", max_epochs=20, batch_size=64, lr=1e-3, weight_decay=0.0,
                  warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
                  grad_clip=1.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",
@@ -120,7 +122,8 @@ class _DropoutRecurrent(_PooledClassifier):
 
     def __init__(self, embedding="bare", *, hidden_size=128, spatial_dropout=0.2, dropout=0.2,
                  level="char", max_length=256, embedding_dim=100, freeze_embedding=True,
-                 encoder=None, embedding_params=None, criterion="ce", max_epochs=20,
+                 encoder=None, embedding_params=None,
+                 trainable_layers=None, frozen_cache="memory", criterion="ce", max_epochs=20,
                  batch_size=64, lr=1e-3, weight_decay=0.0, warmup_ratio=0.1,
                  validation_fraction=0.0, n_iter_no_change=None, grad_clip=1.0, bucket=True,
                  pad_to_multiple_of=8, device="auto", amp="auto", random_state=None, verbose=0,
@@ -195,6 +198,7 @@ class AVCNNClassifier(_PooledClassifier):
     def __init__(self, embedding="bare", *, kernel_sizes=(1, 2, 3, 5), filters=512,
                  spatial_dropout=0.0, dropout=0.2, level="char", max_length=256,
                  embedding_dim=100, freeze_embedding=True, encoder=None, embedding_params=None,
+                 trainable_layers=None, frozen_cache="memory",
                  criterion="ce", max_epochs=20, batch_size=64, lr=1e-3, weight_decay=0.0,
                  warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
                  grad_clip=1.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",

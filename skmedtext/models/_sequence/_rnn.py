@@ -33,6 +33,8 @@ class _BiRNNClassifier(_BaseSequenceClassifier):
         freeze_embedding=True,
         encoder=None,
         embedding_params=None,
+        trainable_layers=None,
+        frozen_cache="memory",
         criterion="ce",
         max_epochs=20,
         batch_size=64,
@@ -56,7 +58,8 @@ class _BiRNNClassifier(_BaseSequenceClassifier):
         super().__init__(
             embedding, dropout=dropout, level=level, max_length=max_length,
             embedding_dim=embedding_dim, freeze_embedding=freeze_embedding, encoder=encoder,
-            embedding_params=embedding_params,
+            embedding_params=embedding_params, trainable_layers=trainable_layers,
+            frozen_cache=frozen_cache,
             criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
             weight_decay=weight_decay, warmup_ratio=warmup_ratio,
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
