@@ -237,11 +237,36 @@ class DMTBertClassifier(BaseTextClassifier):
         self._stack = FrozenStack(encoder, self.trainable_layers, folder=folder)
         self.frozen_space_ = self._stack.space
 
+    def _frozen_stack(self):
+        """The frozen stack; a loaded model builds it from its loaded weights on first use.
+
+        (At restore time the encoder still holds random weights, so the stack's
+        space digest must wait until the saved weights are in.)
+        """
+        if getattr(self, "_stack", None) is None and self.trainable_layers is not None:
+            saved = self.__dict__.get("frozen_space_")
+            self._start_frozen_stack(self.net_.module_.encoder)
+            if saved is not None and saved != self.frozen_space_:
+                raise ValueError(
+                    f"the loaded encoder's frozen layers are not the saved ones: their space is "
+                    f"{self.frozen_space_!r}, the model was saved with {saved!r}."
+                )
+        return getattr(self, "_stack", None)
+
+    def _frozen_cut(self, encoder):
+        """The layer the trainable top starts at (None: the whole encoder trains)."""
+        if self.trainable_layers is None:
+            return None
+        from skmedtext.encoders import encoder_layers
+
+        return len(encoder_layers(encoder)) - self.trainable_layers
+
     def _check_spaces(self, X):
         """Synthetic rows must come from the input space or, with a frozen stack, its output."""
         spaces = {self.embedding_space_}
-        if getattr(self, "_stack", None) is not None:
-            spaces.add(self._stack.space)
+        stack = self._frozen_stack()
+        if stack is not None:
+            spaces.add(stack.space)
         for x in X:
             if isinstance(x, SyntheticSequence) and x.space not in spaces:
                 check_space([x], " or ".join(sorted(spaces)), type(self).__name__)
@@ -265,7 +290,7 @@ class DMTBertClassifier(BaseTextClassifier):
         for i, x in enumerate(X):
             if isinstance(x, SyntheticSequence):
                 items[i] = {"embeds": np.asarray(x.vectors[: self.max_length], dtype=np.float32)}
-        if getattr(self, "_stack", None) is not None:
+        if self._frozen_stack() is not None:
             self._serve_frozen_states(X, items)
         lengths = np.array([row_length(it) for it in items])
         return items, lengths
@@ -303,7 +328,7 @@ class DMTBertClassifier(BaseTextClassifier):
             dropout=self.dropout,
             pooling=self.pooling,
             cooc=self.lambda_cooc > 0,
-            cut=None if getattr(self, "_stack", None) is None else self._stack.cut,
+            cut=self._frozen_cut(encoder),
         )
 
     # -- persistence hooks (skmedtext.persistence) --------------------------------------
@@ -320,6 +345,7 @@ class DMTBertClassifier(BaseTextClassifier):
             "embedding_space": self.embedding_space_,
             "disease_terms": list(self.disease_terms_),
             "cooccurring_pairs": sorted(list(p) for p in self.cooccurring_pairs_),
+            "frozen_space": self.__dict__.get("frozen_space_"),
         }
 
     def _restore_module(self, state, folder):
@@ -332,7 +358,12 @@ class DMTBertClassifier(BaseTextClassifier):
         self.disease_terms_ = list(state["disease_terms"])
         self._matcher = TermMatcher(self.disease_terms_)
         self.cooccurring_pairs_ = frozenset(tuple(p) for p in state["cooccurring_pairs"])
-        self._start_frozen_stack(encoder)
+        # the encoder holds random weights until the core loads the saved ones: the
+        # frozen stack is built from those on first use (_frozen_stack)
+        self._stack = None
+        self.__dict__.pop("frozen_space_", None)
+        if state.get("frozen_space") is not None:
+            self.frozen_space_ = state["frozen_space"]
         return self._build_module(len(self.classes_), encoder)
 
 

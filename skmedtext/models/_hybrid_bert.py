@@ -127,7 +127,7 @@ class HybridBertClassifier(DMTBertClassifier):
         return HybridBertModule(
             encoder, n_classes, lstm_hidden=self.lstm_hidden, n_heads=self.n_heads,
             head_hidden=self.head_hidden, dropout=self.dropout,
-            cut=None if getattr(self, "_stack", None) is None else self._stack.cut,
+            cut=self._frozen_cut(encoder),
         )  # fmt: skip
 
 

@@ -113,3 +113,18 @@ def test_too_many_trainable_layers_is_an_error(small):
     X, y = small
     with pytest.raises(ValueError, match="trainable_layers=7"):
         DMTBertClassifier(trainable_layers=7, **TINY).fit(X, y)
+
+
+def test_a_loaded_model_keeps_its_frozen_space(small, tmp_path):
+    from skmedtext.persistence import load_model, save_model
+
+    X, y = small
+    clf = DMTBertClassifier(trainable_layers=1, amp=False, **TINY).fit(X[:20], y[:20])
+    save_model(clf, tmp_path / "dmt")
+    loaded = load_model(tmp_path / "dmt")
+    # the space names the saved frozen weights, not the random ones the restore starts from
+    assert loaded.frozen_space_ == clf.frozen_space_
+    np.testing.assert_allclose(loaded.predict_proba(X[20:]), clf.predict_proba(X[20:]), atol=1e-5)
+    assert loaded._frozen_stack().space == clf.frozen_space_
+    row = SyntheticSequence(np.zeros((4, 384), np.float32), clf.frozen_space_, label=y[0])
+    loaded._check_spaces([row])
