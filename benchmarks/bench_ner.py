@@ -13,11 +13,14 @@ Models (``--models``): ``bilstm_crf`` (char BiLSTM-CRF, the source repository's
 87.08 strict F1 is the target), ``bilstm_crf_weighted`` (the same with weighted CE
 on the emissions, entity-type-aware weights), ``staresgru_crf`` (char
 StaResGRU-CNN-CRF), ``staresgru_crf_w2v`` (over word2vec trained on the training
-texts), ``bilstm_softmax`` (no CRF).
+texts), ``bilstm_softmax`` (no CRF). ``--pieces sentences`` (the default) trains and
+predicts on sentence pieces (``split_sentences=True``), ``--pieces documents`` on whole
+documents.
 
 Run::
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_ner.py --models bilstm_crf --epochs 20 --eval-every 2
+    OMP_NUM_THREADS=1 python benchmarks/bench_ner.py --models bilstm_crf --epochs 15 --eval-every 3 \
+        --threads 1 --device cpu
     skmedtext benchmark --suite ner --quick
 """
 
@@ -36,10 +39,13 @@ MODELS = (
 RARE = ("DISEASE", "TREATMENT")
 
 
-def make_tagger(name, *, epochs, device, seed, verbose):
+def make_tagger(name, *, epochs, device, seed, verbose, split_sentences=True):
     from skmedtext.models import BiLSTMCRFTagger, StaResGRUCNNCRFTagger
 
-    common = dict(max_epochs=epochs, device=device, random_state=seed, verbose=verbose)
+    common = dict(
+        max_epochs=epochs, device=device, random_state=seed, verbose=verbose,
+        split_sentences=split_sentences,
+    )  # fmt: skip
     if name.startswith("bilstm"):
         params = dict(hidden_size=128, embedding_dim=100, dropout=0.5, lr=2e-3, batch_size=16)
         if name == "bilstm_softmax":
@@ -79,7 +85,7 @@ def run_one(name, data, args, epochs):
 
     X_train, y_train, X_test, y_test = data
     tagger = make_tagger(name, epochs=epochs, device=args.device, seed=args.random_state,
-                         verbose=args.verbose)  # fmt: skip
+                         verbose=args.verbose, split_sentences=args.pieces == "sentences")  # fmt: skip
     if args.eval_every:
         tagger.set_params(callbacks=[test_f1_callback(tagger, X_test, y_test, args.eval_every)])
     start = time.perf_counter()
@@ -97,6 +103,7 @@ def run_one(name, data, args, epochs):
         "F1 (relaxed)": 100 * relaxed.loc["micro avg", "f1"],
         "macro F1": 100 * strict.loc["macro avg", "f1"],
         **{f"{t} F1": 100 * strict.loc[t, "f1"] for t in RARE},
+        "pieces": args.pieces,
         "params": n_params,
         "s/epoch": fit_s / max(1, len(tagger.history_)),
         "fit s": fit_s,
@@ -147,6 +154,13 @@ def build_parser():
         "--epochs", type=int, default=None, help="epochs (default 20; 2 with --quick)"
     )
     parser.add_argument("--verbose", type=int, default=0, help="1 prints the epoch log")
+    parser.add_argument(
+        "--pieces",
+        choices=("sentences", "documents"),
+        default="sentences",
+        help="train and predict on sentence pieces (split_sentences=True, the default) or on "
+        "whole documents",
+    )
     parser.add_argument(
         "--eval-every",
         type=int,
