@@ -38,6 +38,15 @@ class DMTBertClassifier(BaseTextClassifier):
     parameter settings: m1 = SAAN + ``lambda_cooc>0``, m2 = ``lambda_cooc>0``,
     m3 = SAAN + ``lambda_cooc=0``, m4 = ``lambda_cooc=0``.
 
+    **Defaults** are the CPU-first setting measured by ``benchmarks/bench_dmt.py``
+    (``docs/results.md``): the top 2 encoder layers and the head are fine-tuned
+    above a cached frozen stack (``trainable_layers=2``), in bf16 where the CPU
+    has bf16 matrix units (``amp="auto"``), with mean pooling (MiniLM and e5
+    were trained for it), ``max_length=256``, lr 1e-4 with warm-up over the first tenth and
+    linear decay, batch 16, 3 epochs: minutes, not hours, for a few thousand
+    abstracts on 2 CPU cores. The paper's full fine-tuning is
+    ``trainable_layers=None, lr=2e-5, pooling="cls", max_length=512``.
+
     Besides texts, ``fit`` accepts :class:`~skmedtext.SyntheticSequence` rows whose
     ``space`` is this encoder's input word-embedding space (``embedding_space_``);
     they enter the encoder through ``inputs_embeds``.
@@ -47,14 +56,16 @@ class DMTBertClassifier(BaseTextClassifier):
     model_name_or_path : str or None, default=None
         Encoder preset (``"minilm-en"``, ``"e5-small-multilingual"``) or a local HF
         folder; ``None`` means ``"minilm-en"``. Never downloaded.
-    max_length : int, default=128
+    max_length : int, default=256
         Tokens per text after truncation (paper: 512).
     truncation : {"head", "head_tail"}, default="head"
         How a text longer than ``max_length`` is cut: ``"head"`` keeps its
         first tokens; ``"head_tail"`` keeps the first quarter of the token
         budget from the start and the rest from the end (Sun et al., 2019:
         head 128 + tail 382 of 512), so an abstract keeps its conclusion.
-    pooling : {"cls", "mean"}, default="cls"
+    pooling : {"cls", "mean"}, default="mean"
+        ``[CLS]`` state (eq. 18) or the mean of the token states (eq. 17);
+        MiniLM and e5 were trained for mean pooling.
     head_hidden : int, default=256
     dropout : float, default=0.2
     lambda_cls : float, default=1.0
@@ -76,14 +87,15 @@ class DMTBertClassifier(BaseTextClassifier):
         together in at least this many training records.
     max_pairs : int, default=64
         Co-occurrence pairs per batch at most (positives kept first).
-    trainable_layers : int or None, default=None
+    trainable_layers : int or None, default=2
         Fine-tune only the top ``k`` transformer layers (and the head); the input
         embeddings and the bottom ``L - k`` layers are frozen. Their output for
         each distinct text is computed once and cached (keyed by the frozen
         weights, the cut layer and the token ids, i.e. ``max_length``,
         truncation and text), so epochs, CV folds and grid-search candidates
         sharing an encoder reuse it. ``None`` fine-tunes everything; ``0``
-        trains the head on a frozen encoder.
+        trains the head on a frozen encoder; a ``k`` above the encoder's depth
+        trains all its layers (the input embeddings stay frozen).
     frozen_cache : {"memory", "disk"}, default="memory"
         Where the frozen stack's output is kept with ``trainable_layers``: a
         process-wide in-memory cache (LRU, 4 GiB), or that plus a folder under
@@ -142,9 +154,9 @@ class DMTBertClassifier(BaseTextClassifier):
         self,
         model_name_or_path=None,
         *,
-        max_length=128,
+        max_length=256,
         truncation="head",
-        pooling="cls",
+        pooling="mean",
         head_hidden=256,
         dropout=0.2,
         lambda_cls=1.0,
@@ -153,12 +165,12 @@ class DMTBertClassifier(BaseTextClassifier):
         cooccurrence="corpus",
         min_cooccur=2,
         max_pairs=64,
-        trainable_layers=None,
+        trainable_layers=2,
         frozen_cache="memory",
         criterion="ce",
         max_epochs=3,
-        batch_size=32,
-        lr=2e-5,
+        batch_size=16,
+        lr=1e-4,
         weight_decay=0.01,
         warmup_ratio=0.1,
         validation_fraction=0.0,
@@ -234,7 +246,7 @@ class DMTBertClassifier(BaseTextClassifier):
         from skmedtext.utils import get_skmedtext_home
 
         folder = get_skmedtext_home() / "frozen_stack" if self.frozen_cache == "disk" else None
-        self._stack = FrozenStack(encoder, self.trainable_layers, folder=folder)
+        self._stack = FrozenStack(encoder, self._n_trainable(encoder), folder=folder)
         self.frozen_space_ = self._stack.space
 
     def _frozen_stack(self):
@@ -259,7 +271,13 @@ class DMTBertClassifier(BaseTextClassifier):
             return None
         from skmedtext.encoders import encoder_layers
 
-        return len(encoder_layers(encoder)) - self.trainable_layers
+        return len(encoder_layers(encoder)) - self._n_trainable(encoder)
+
+    def _n_trainable(self, encoder):
+        """``trainable_layers``, capped at the encoder's depth (the default fits small encoders)."""
+        from skmedtext.encoders import encoder_layers
+
+        return min(self.trainable_layers, len(encoder_layers(encoder)))
 
     def _check_spaces(self, X):
         """Synthetic rows must come from the input space or, with a frozen stack, its output."""

@@ -109,10 +109,13 @@ def test_disk_cache_under_skmedtext_home(small, tmp_path, monkeypatch):
     np.testing.assert_array_equal(first, second)
 
 
-def test_too_many_trainable_layers_is_an_error(small):
+def test_more_trainable_layers_than_the_encoder_has_trains_them_all(small):
     X, y = small
-    with pytest.raises(ValueError, match="trainable_layers=7"):
-        DMTBertClassifier(trainable_layers=7, **TINY).fit(X, y)
+    clf = DMTBertClassifier(trainable_layers=7, amp=False, **TINY).fit(X[:20], y[:20])
+    encoder = clf.net_.module_.encoder
+    assert clf.net_.module_.cut == 0 and clf.frozen_space_.startswith("hf-layer-0:")
+    assert not any(p.requires_grad for p in encoder.embeddings.parameters())
+    assert all(p.requires_grad for p in encoder.encoder.layer[0].parameters())
 
 
 def test_a_loaded_model_keeps_its_frozen_space(small, tmp_path):

@@ -10,7 +10,7 @@ from skmedtext.models import DMTBertClassifier
 from skmedtext.models._collate import BertCollator
 from skmedtext.models._truncation import head_tail_budget, tokenize
 
-TINY = dict(max_length=32, max_epochs=1, batch_size=8, random_state=0, amp=False)
+TINY = dict(max_length=32, max_epochs=1, batch_size=8, random_state=0, amp=False, trainable_layers=None)
 LONG = " ".join(f"word{i} alpha{i}" for i in range(200))
 
 
