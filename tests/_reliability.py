@@ -26,7 +26,9 @@ SEQUENCE_TINY = {
     "CNNGRUClassifier": dict(filters=4, hidden_size=4),
     "DPCNNClassifier": dict(filters=4),
 }
-DMT_TINY = dict(max_length=24, max_epochs=1, batch_size=8, device="cpu", random_state=0)
+# the whole (1-layer) encoder trains: these checks are about the full model's gradients
+DMT_TINY = dict(max_length=24, max_epochs=1, batch_size=8, device="cpu", random_state=0,
+                trainable_layers=None)  # fmt: skip
 
 
 def make_tiny_bert(folder):

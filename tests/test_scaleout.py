@@ -85,7 +85,7 @@ WORKER = textwrap.dedent(
     accelerator = default_accelerator(cpu=True)
     clf = DMTBertClassifier(
         encoder, max_length=24, max_epochs=2, batch_size=4, lr=1e-3, random_state=0,
-        callbacks=[RecordRows()],
+        trainable_layers=None, callbacks=[RecordRows()],
     )
     fit_accelerated(clf, X, y, accelerator=accelerator)
     state = clf.net_.module_.state_dict()

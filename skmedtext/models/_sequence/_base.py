@@ -211,9 +211,11 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         params = dict(self.embedding_params or {})
         self.embedder_ = None
         self.vocabulary_ = None
-        self._stack = None
-        self._encoder_top = self.trainable_layers is not None
-        if self._encoder_top:
+        # only a model with trainable_layers carries a frozen stack (a refit may drop it)
+        self.__dict__.pop("_stack", None)
+        self.__dict__.pop("_encoder_top", None)
+        if self.trainable_layers is not None:
+            self._encoder_top = True
             weights = _encoder_top.fit_encoder_top(self)
         elif kind == "bare":
             weights = self._fit_bare(real, params)
@@ -399,9 +401,10 @@ class _BaseSequenceClassifier(BaseTextClassifier):
         self.n_params_ = int(state["n_params"])
         self.embedder_ = None
         self.vocabulary_ = None
-        self._encoder_top = bool(state.get("encoder_top"))
+        self.__dict__.pop("_encoder_top", None)
         weights = None  # the saved weights replace the initial ones: none are drawn here
-        if self._encoder_top:
+        if state.get("encoder_top"):
+            self._encoder_top = True
             weights = _encoder_top.restore_encoder_top(self, state["encoder_top"], folder)
         elif state.get("transformer"):
             self.embedder_ = _restore_transformer(state["transformer"], folder)
