@@ -5,6 +5,7 @@ from skmedtext.encoders._frozen_stack import (
     FrozenStack,
     clear_frozen_stack_cache,
     encoder_layers,
+    frozen_stack_folder,
     run_encoder_layers,
 )
 from skmedtext.encoders._hf_io import build_hf_encoder, save_hf_encoder
@@ -23,6 +24,7 @@ __all__ = [
     "PRESETS",
     "EncoderSpec",
     "FrozenStack",
+    "frozen_stack_folder",
     "build_encoder",
     "build_hf_encoder",
     "check_max_length",

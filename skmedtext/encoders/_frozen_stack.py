@@ -21,6 +21,7 @@ __all__ = [
     "FrozenStack",
     "clear_frozen_stack_cache",
     "encoder_layers",
+    "frozen_stack_folder",
     "run_encoder_layers",
 ]
 
@@ -121,6 +122,31 @@ class _Cache:
 
 #: the process-wide cache shared by every DMT-BERT fit (and fold, and grid candidate)
 FROZEN_STACK_CACHE = _Cache()
+
+
+def frozen_stack_folder(frozen_cache):
+    """The disk folder of a ``frozen_cache`` setting: ``SKMEDTEXT_HOME/frozen_stack`` or None.
+
+    Every estimator with a ``frozen_cache`` parameter passes this to
+    :class:`FrozenStack`, so ``"disk"`` means one folder that they all share.
+
+    Parameters
+    ----------
+    frozen_cache : {"memory", "disk"}
+
+    Returns
+    -------
+    folder : pathlib.Path or None
+
+    Examples
+    --------
+    >>> from skmedtext.encoders import frozen_stack_folder
+    >>> frozen_stack_folder("memory") is None
+    True
+    """
+    from skmedtext.utils import get_skmedtext_home
+
+    return get_skmedtext_home() / "frozen_stack" if frozen_cache == "disk" else None
 
 
 def clear_frozen_stack_cache():

@@ -242,10 +242,9 @@ class DMTBertClassifier(BaseTextClassifier):
         self.__dict__.pop("frozen_space_", None)
         if self.trainable_layers is None:
             return
-        from skmedtext.encoders import FrozenStack
-        from skmedtext.utils import get_skmedtext_home
+        from skmedtext.encoders import FrozenStack, frozen_stack_folder
 
-        folder = get_skmedtext_home() / "frozen_stack" if self.frozen_cache == "disk" else None
+        folder = frozen_stack_folder(self.frozen_cache)
         self._stack = FrozenStack(encoder, self._n_trainable(encoder), folder=folder)
         self.frozen_space_ = self._stack.space
 

@@ -27,8 +27,9 @@ class HybridBertClassifier(DMTBertClassifier):
     padding masked); query and context are added and layer-normalised, averaged
     over the real tokens, and classified by ``hidden -> head_hidden -> K``. The
     whole stack is fine-tuned, or, with ``trainable_layers=k``, the top ``k``
-    encoder layers above a cached frozen stack (as in DMT-BERT). Any local encoder works (``model_name_or_path``:
-    BioMedBERT where a user has it; MiniLM and e5 here).
+    encoder layers above a cached frozen stack (as in DMT-BERT). Any local
+    encoder works (``model_name_or_path``: BioMedBERT where a user has it;
+    MiniLM and e5 here).
 
     Texts are encoded as in :class:`DMTBertClassifier`, so the model also takes
     :class:`~skmedtext.SyntheticSequence` rows (SAAN) in its input embedding
@@ -98,8 +99,8 @@ class HybridBertClassifier(DMTBertClassifier):
                  lstm_hidden=128, n_heads=4, head_hidden=256, dropout=0.2,
                  trainable_layers=None, frozen_cache="memory", criterion="ce", max_epochs=3,
                  batch_size=32, lr=2e-5, weight_decay=0.01, warmup_ratio=0.1,
-                 validation_fraction=0.0, n_iter_no_change=None, grad_clip=1.0, bucket=True, pad_to_multiple_of=8,
-                 device="auto", amp="auto", random_state=None, verbose=0, checkpoint_dir=None,
+                 validation_fraction=0.0, n_iter_no_change=None, grad_clip=1.0, bucket=True,
+                 pad_to_multiple_of=8, device="auto", amp="auto", random_state=None, verbose=0, checkpoint_dir=None,
                  callbacks=None, on_divergence="raise"):  # fmt: skip
         self.lstm_hidden = lstm_hidden
         self.n_heads = n_heads

@@ -60,11 +60,9 @@ def _source(clf):
 
 
 def _stack(clf, encoder):
-    from skmedtext.encoders import FrozenStack
-    from skmedtext.utils import get_skmedtext_home
+    from skmedtext.encoders import FrozenStack, frozen_stack_folder
 
-    folder = get_skmedtext_home() / "frozen_stack" if clf.frozen_cache == "disk" else None
-    return FrozenStack(encoder, clf.trainable_layers, folder=folder)
+    return FrozenStack(encoder, clf.trainable_layers, folder=frozen_stack_folder(clf.frozen_cache))
 
 
 def fit_encoder_top(clf):
