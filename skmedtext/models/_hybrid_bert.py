@@ -54,6 +54,9 @@ class HybridBertClassifier(DMTBertClassifier):
         layers (plus the BiLSTM, attention and head) above a cached frozen stack.
     frozen_cache : {"memory", "disk"}, default="memory"
         As in :class:`DMTBertClassifier`.
+    attention_dropout : float or None, default=0.0
+        As in :class:`DMTBertClassifier` (the encoder's attention probabilities;
+        ``dropout`` above is this model's own).
     %(core)s
 
     Attributes
@@ -97,18 +100,19 @@ class HybridBertClassifier(DMTBertClassifier):
 
     def __init__(self, model_name_or_path=None, *, max_length=128, truncation="head",
                  lstm_hidden=128, n_heads=4, head_hidden=256, dropout=0.2,
-                 trainable_layers=None, frozen_cache="memory", criterion="ce", max_epochs=3,
-                 batch_size=32, lr=2e-5, weight_decay=0.01, warmup_ratio=0.1,
-                 validation_fraction=0.0, n_iter_no_change=None, grad_clip=1.0, bucket=True,
-                 pad_to_multiple_of=8, device="auto", amp="auto", random_state=None, verbose=0, checkpoint_dir=None,
-                 callbacks=None, on_divergence="raise"):  # fmt: skip
+                 trainable_layers=None, frozen_cache="memory", attention_dropout=0.0,
+                 criterion="ce", max_epochs=3, batch_size=32, lr=2e-5, weight_decay=0.01,
+                 warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
+                 grad_clip=1.0, bucket=True, pad_to_multiple_of=8, device="auto", amp="auto",
+                 random_state=None, verbose=0, checkpoint_dir=None, callbacks=None,
+                 on_divergence="raise"):  # fmt: skip
         self.lstm_hidden = lstm_hidden
         self.n_heads = n_heads
         super().__init__(
             model_name_or_path, max_length=max_length, truncation=truncation,
             head_hidden=head_hidden, dropout=dropout, trainable_layers=trainable_layers,
-            frozen_cache=frozen_cache, criterion=criterion, max_epochs=max_epochs,
-            batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+            frozen_cache=frozen_cache, attention_dropout=attention_dropout,
+            criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             warmup_ratio=warmup_ratio, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, grad_clip=grad_clip, bucket=bucket,
             pad_to_multiple_of=pad_to_multiple_of, device=device, amp=amp,

@@ -133,3 +133,45 @@ def test_a_loaded_model_keeps_its_frozen_space(small, tmp_path):
     assert loaded._frozen_stack().space == clf.frozen_space_
     row = SyntheticSequence(np.zeros((4, 384), np.float32), clf.frozen_space_, label=y[0])
     loaded._check_spaces([row])
+
+
+def _attention_kernels(layer, hidden, mask):
+    """Names of the scaled-dot-product kernels one training-mode layer call runs."""
+    from torch.profiler import ProfilerActivity, profile
+
+    layer.train()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        layer(hidden, attention_mask=mask)
+    return {e.key for e in prof.key_averages() if "scaled_dot_product" in e.key}
+
+
+@pytest.mark.parametrize("attention_dropout", [0.0, 0.3, None])
+def test_attention_dropout_sets_the_checkpoint_value(attention_dropout):
+    from skmedtext.encoders import load_encoder
+
+    _, _, encoder = load_encoder("minilm-en", attention_dropout=attention_dropout)
+    expected = 0.1 if attention_dropout is None else attention_dropout  # MiniLM ships 0.1
+    assert encoder.config.attention_probs_dropout_prob == expected
+    assert encoder.encoder.layer[-1].attention.self.dropout.p == expected
+
+
+def test_zero_attention_dropout_keeps_the_fused_cpu_kernel():
+    # the reason for the default: nonzero dropout sends training through the unfused path
+    from skmedtext.encoders import load_encoder
+
+    hidden = torch.randn(2, 16, 384)
+    mask = torch.zeros(2, 1, 1, 16)
+    kernels = {}
+    for p in (0.0, 0.1):
+        _, _, encoder = load_encoder("minilm-en", attention_dropout=p)
+        kernels[p] = _attention_kernels(encoder.encoder.layer[-1], hidden, mask)
+    assert any("flash" in k for k in kernels[0.0]), kernels
+    assert not any("flash" in k for k in kernels[0.1]) and any("math" in k for k in kernels[0.1])
+
+
+def test_estimators_fine_tune_without_attention_dropout_by_default(small):
+    X, y = small
+    clf = DMTBertClassifier(trainable_layers=1, amp=False, **TINY).fit(X[:16], y[:16])
+    assert clf.net_.module_.encoder.config.attention_probs_dropout_prob == 0.0
+    kept = DMTBertClassifier(trainable_layers=1, amp=False, attention_dropout=None, **TINY)
+    assert kept.fit(X[:16], y[:16]).net_.module_.encoder.config.attention_probs_dropout_prob == 0.1

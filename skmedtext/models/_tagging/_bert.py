@@ -117,6 +117,10 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
     trainable_layers : int or None, default=None
         Fine-tune only the top this many transformer layers (the embeddings
         and lower layers are frozen: the CPU setting); ``None`` fine-tunes all.
+    attention_dropout : float or None, default=0.0
+        Dropout on the encoder's attention probabilities (``None``: the
+        checkpoint's value); 0 keeps PyTorch's fused CPU attention kernel, as in
+        :class:`~skmedtext.models.DMTBertClassifier`.
     head_lr : float, default=1e-3
         Learning rate of the emission layer and the CRF (the encoder uses ``lr``):
         the CRF's transitions start from zero and need larger steps.
@@ -132,13 +136,15 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         "model_name_or_path": [str, None],
         "max_length": [Interval(numbers.Integral, 8, None, closed="left")],
         "trainable_layers": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "attention_dropout": [Interval(numbers.Real, 0, 1, closed="left"), None],
         "head_lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
     }
 
     def __init__(
         self, model_name_or_path=None, *, head="crf", max_length=256, window_overlap=32,
-        split_sentences=False, trainable_layers=None, head_lr=1e-3, dropout=0.1,
+        split_sentences=False, trainable_layers=None, attention_dropout=0.0, head_lr=1e-3,
+        dropout=0.1,
         emission_weight=0.0, tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8,
         lr=5e-5,
         weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
@@ -152,6 +158,7 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         self.window_overlap = window_overlap
         self.split_sentences = split_sentences
         self.trainable_layers = trainable_layers
+        self.attention_dropout = attention_dropout
         self.head_lr = head_lr
         self.dropout = dropout
         self.emission_weight = emission_weight
@@ -180,7 +187,9 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
     def _fit_encoding(self, X, y):
         from skmedtext.encoders import load_encoder
 
-        self.encoder_spec_, self.tokenizer_, encoder = load_encoder(self.model_name_or_path)
+        self.encoder_spec_, self.tokenizer_, encoder = load_encoder(
+            self.model_name_or_path, attention_dropout=self.attention_dropout
+        )
         if not getattr(self.tokenizer_, "is_fast", False):
             raise ValueError(f"{type(self).__name__} needs a fast tokenizer (character offsets).")
         return encoder
@@ -275,7 +284,8 @@ class DMTBertTagger(BertTagger):
     def __init__(
         self, model_name_or_path=None, *, lambda_cooc=0.1, cooc_types=("DISEASE", "SIGNS"),
         min_cooccur=2, max_pairs=64, head="crf", max_length=256, window_overlap=32,
-        split_sentences=False, trainable_layers=None, head_lr=1e-3, dropout=0.1,
+        split_sentences=False, trainable_layers=None, attention_dropout=0.0, head_lr=1e-3,
+        dropout=0.1,
         emission_weight=0.0, tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8,
         lr=5e-5,
         weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
@@ -289,9 +299,9 @@ class DMTBertTagger(BertTagger):
         self.max_pairs = max_pairs
         super().__init__(
             model_name_or_path, head=head, max_length=max_length, window_overlap=window_overlap,
-            split_sentences=split_sentences, trainable_layers=trainable_layers, head_lr=head_lr,
-            dropout=dropout, emission_weight=emission_weight, tag_weighting=tag_weighting,
-            criterion=criterion,
+            split_sentences=split_sentences, trainable_layers=trainable_layers,
+            attention_dropout=attention_dropout, head_lr=head_lr, dropout=dropout,
+            emission_weight=emission_weight, tag_weighting=tag_weighting, criterion=criterion,
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             warmup_ratio=warmup_ratio, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, grad_clip=grad_clip, bucket=bucket,
