@@ -13,9 +13,14 @@ Models (``--models``): ``bilstm_crf`` (char BiLSTM-CRF, the source repository's
 87.08 strict F1 is the target), ``bilstm_crf_weighted`` (the same with weighted CE
 on the emissions, entity-type-aware weights), ``staresgru_crf`` (char
 StaResGRU-CNN-CRF), ``staresgru_crf_w2v`` (over word2vec trained on the training
-texts), ``bilstm_softmax`` (no CRF). ``--pieces sentences`` (the default) trains and
-predicts on sentence pieces (``split_sentences=True``), ``--pieces documents`` on whole
-documents.
+texts), ``bilstm_softmax`` (no CRF); over the multilingual e5-small encoder (12
+layers, built by ``skmedtext encoders build``): ``e5_crf`` (``BertTagger``: e5 + CRF,
+the top ``--trainable-layers`` layers fine-tuned, the input embeddings always frozen)
+and ``dmt_tagger`` (``DMTBertTagger``: the same plus paper 000's auxiliary
+co-occurrence task over the DISEASE and SIGNS mentions, ``lambda_cooc=0.1``).
+``--pieces sentences`` (the default) trains and predicts on sentence pieces
+(``split_sentences=True``), ``--pieces documents`` on whole documents (the transformer
+taggers cut them into 256-token windows overlapping by 32).
 
 Run::
 
@@ -35,17 +40,32 @@ MODELS = (
     "staresgru_crf",
     "staresgru_crf_w2v",
     "bilstm_softmax",
+    "e5_crf",
+    "dmt_tagger",
 )
+TRANSFORMER_MODELS = ("e5_crf", "dmt_tagger")
 RARE = ("DISEASE", "TREATMENT")
 
 
-def make_tagger(name, *, epochs, device, seed, verbose, split_sentences=True):
-    from skmedtext.models import BiLSTMCRFTagger, StaResGRUCNNCRFTagger
+def make_tagger(
+    name, *, epochs, device, seed, verbose, split_sentences=True, trainable_layers=None
+):
+    from skmedtext.models import (
+        BertTagger,
+        BiLSTMCRFTagger,
+        DMTBertTagger,
+        StaResGRUCNNCRFTagger,
+    )
 
     common = dict(
         max_epochs=epochs, device=device, random_state=seed, verbose=verbose,
         split_sentences=split_sentences,
     )  # fmt: skip
+    if name in TRANSFORMER_MODELS:
+        params = dict(trainable_layers=trainable_layers, lr=1e-4, head_lr=1e-3, batch_size=16)
+        if name == "dmt_tagger":
+            return DMTBertTagger("e5-small-multilingual", lambda_cooc=0.1, **params, **common)
+        return BertTagger("e5-small-multilingual", **params, **common)
     if name.startswith("bilstm"):
         params = dict(hidden_size=128, embedding_dim=100, dropout=0.5, lr=2e-3, batch_size=16)
         if name == "bilstm_softmax":
@@ -85,7 +105,8 @@ def run_one(name, data, args, epochs):
 
     X_train, y_train, X_test, y_test = data
     tagger = make_tagger(name, epochs=epochs, device=args.device, seed=args.random_state,
-                         verbose=args.verbose, split_sentences=args.pieces == "sentences")  # fmt: skip
+                         verbose=args.verbose, split_sentences=args.pieces == "sentences",
+                         trainable_layers=args.trainable_layers)  # fmt: skip
     if args.eval_every:
         tagger.set_params(callbacks=[test_f1_callback(tagger, X_test, y_test, args.eval_every)])
     start = time.perf_counter()
@@ -104,6 +125,7 @@ def run_one(name, data, args, epochs):
         "macro F1": 100 * strict.loc["macro avg", "f1"],
         **{f"{t} F1": 100 * strict.loc[t, "f1"] for t in RARE},
         "pieces": args.pieces,
+        "trained layers": args.trainable_layers if name in TRANSFORMER_MODELS else "",
         "params": n_params,
         "s/epoch": fit_s / max(1, len(tagger.history_)),
         "fit s": fit_s,
@@ -166,6 +188,13 @@ def build_parser():
         type=int,
         default=0,
         help="print the test strict F1 every N epochs (progress; 0: never)",
+    )
+    parser.add_argument(
+        "--trainable-layers",
+        type=int,
+        default=4,
+        help="e5_crf and dmt_tagger: top encoder layers fine-tuned (default 4 of 12; "
+        "12 fine-tunes every layer above the frozen input embeddings)",
     )
     return parser
 

@@ -11,6 +11,7 @@ layers. The cache lives in memory (bounded) and optionally on disk under
 """
 
 import hashlib
+import json
 from collections import OrderedDict
 
 import numpy as np
@@ -165,8 +166,15 @@ def clear_frozen_stack_cache():
 
 
 def _frozen_digest(encoder, cut):
-    """Fingerprint of everything the frozen stack's output depends on in the encoder."""
-    digest = hashlib.sha1(repr((type(encoder).__name__, encoder.config.to_json_string())).encode())
+    """Fingerprint of everything the frozen stack's output depends on in the encoder.
+
+    The stack runs in eval mode, so the config's dropout rates (which estimators
+    override for training, e.g. ``attention_dropout``) are left out: encoders that
+    differ only in them share a space and its cache.
+    """
+    config = {k: v for k, v in encoder.config.to_dict().items() if "dropout" not in k}
+    config = json.dumps(config, sort_keys=True, default=str)
+    digest = hashlib.sha1(repr((type(encoder).__name__, config)).encode())
     modules = [encoder.embeddings, *encoder_layers(encoder)[:cut]]
     for module in modules:
         for name, tensor in module.state_dict().items():

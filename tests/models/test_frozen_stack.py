@@ -175,3 +175,17 @@ def test_estimators_fine_tune_without_attention_dropout_by_default(small):
     assert clf.net_.module_.encoder.config.attention_probs_dropout_prob == 0.0
     kept = DMTBertClassifier(trainable_layers=1, amp=False, attention_dropout=None, **TINY)
     assert kept.fit(X[:16], y[:16]).net_.module_.encoder.config.attention_probs_dropout_prob == 0.1
+
+
+def test_dropout_rates_do_not_change_the_frozen_space():
+    # the stack runs in eval mode: SAANSampler(layer=-k), which loads the checkpoint's
+    # dropout, must land in the space of a DMT-BERT fine-tuning with attention_dropout=0
+    from skmedtext.encoders import FrozenStack, load_encoder
+
+    spaces = {
+        FrozenStack(load_encoder("minilm-en", attention_dropout=p)[2], 2).space for p in (None, 0.0)
+    }
+    _, _, other = load_encoder("minilm-en")
+    with torch.no_grad():
+        other.encoder.layer[0].output.dense.bias.add_(1.0)
+    assert len(spaces) == 1 and FrozenStack(other, 2).space not in spaces
