@@ -199,7 +199,7 @@ def save_model(estimator, path, *, overwrite=False):
 
     Parameters
     ----------
-    estimator : DMTBertClassifier, HybridBertClassifier or a sequence classifier
+    estimator : DMTBertClassifier, HybridBertClassifier, a sequence classifier or a tagger
         A fitted skmedtext neural text classifier (a subclass of
         :class:`skmedtext.training.BaseTextClassifier`), single- or multi-label
         (then ``thresholds_`` is stored with it). Every parameter must be a JSON
@@ -244,8 +244,8 @@ def save_model(estimator, path, *, overwrite=False):
         type(estimator) not in persistable_classes().values()
     ):
         raise TypeError(
-            "save_model saves skmedtext's torch classifiers (DMTBertClassifier, the sequence "
-            f"classifiers); got {type(estimator).__name__}. Use joblib for other estimators and "
+            "save_model saves skmedtext's torch classifiers and taggers (DMTBertClassifier, the "
+            f"sequence classifiers, the taggers); got {type(estimator).__name__}. Use joblib for other estimators and "
             "pipelines (load such files only from sources you trust)."
         )
     if not hasattr(estimator, "net_"):

@@ -368,3 +368,22 @@ def test_checkpoint_folder_resumes_and_refuses_other_targets(tmp_path):
     # the per-character targets are part of the fit's fingerprint
     with pytest.raises(ValueError, match="checkpoint"):
         _tagger(checkpoint_dir=tmp_path).fit(X, [doc[:1] for doc in Y])
+
+
+@pytest.mark.parametrize("name", ["BertTagger", "DMTBertTagger"])
+def test_bert_taggers_save_and_load(name, tmp_path):
+    from skmedtext import models
+    from skmedtext.persistence import load_model, save_model
+
+    params = {**BERT, "max_epochs": 2}
+    if name == "DMTBertTagger":
+        params["min_cooccur"] = 2
+    fitted = getattr(models, name)(**params).fit(XB, YB)
+    loaded = load_model(save_model(fitted, tmp_path / name))
+    assert type(loaded) is type(fitted) and list(loaded.classes_) == list(fitted.classes_)
+    assert loaded.predict(XB) == fitted.predict(XB)
+    for a, b in zip(loaded.predict_proba(XB), fitted.predict_proba(XB)):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    if name == "DMTBertTagger":
+        assert loaded.cooc_terms_ == fitted.cooc_terms_
+        assert loaded.cooccurring_pairs_ == fitted.cooccurring_pairs_ != frozenset()

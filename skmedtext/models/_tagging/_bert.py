@@ -226,6 +226,26 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
             lambda_cooc=getattr(self, "lambda_cooc", 0.0),
         )  # fmt: skip
 
+    # -- persistence hooks (skmedtext.persistence) --------------------------------------
+    def _persist_state(self, folder):
+        from dataclasses import asdict
+
+        from skmedtext.encoders import save_hf_encoder
+
+        encoder = self.net_.module_.encoder.encoder
+        return {
+            "encoder": save_hf_encoder(encoder, self.tokenizer_, folder, "encoder"),
+            "encoder_spec": asdict(self.encoder_spec_),
+        }
+
+    def _restore_module(self, state, folder):
+        from skmedtext.encoders import EncoderSpec, build_hf_encoder
+
+        self.tokenizer_, encoder = build_hf_encoder(state["encoder"], folder)
+        self.encoder_spec_ = EncoderSpec(**state["encoder_spec"])
+        self.multilabel_ = False
+        return self._build_module(len(self.classes_), encoder)
+
     def _net_params(self, module, criterion, device, amp):
         params = super()._net_params(module, criterion, device, amp)
         params["optimizer__param_groups"] = [
@@ -323,6 +343,18 @@ class DMTBertTagger(BertTagger):
         self.cooc_terms_ = terms
         self.cooccurring_pairs_ = cooccurring_pairs(per_doc, self.min_cooccur)
         return encoder
+
+    def _persist_state(self, folder):
+        state = super()._persist_state(folder)
+        # term keys are (entity type, mention text) tuples: stored as [type, text, id]
+        state["cooc_terms"] = [[k, text, i] for (k, text), i in self.cooc_terms_.items()]
+        state["cooccurring_pairs"] = sorted(list(p) for p in self.cooccurring_pairs_)
+        return state
+
+    def _restore_module(self, state, folder):
+        self.cooc_terms_ = {(k, text): int(i) for k, text, i in state["cooc_terms"]}
+        self.cooccurring_pairs_ = frozenset(tuple(p) for p in state["cooccurring_pairs"])
+        return super()._restore_module(state, folder)
 
     def _mention_pairs(self):
         if not self.lambda_cooc:
