@@ -24,7 +24,7 @@ taggers cut them into 256-token windows overlapping by 32).
 
 Run::
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_ner.py --models bilstm_crf --epochs 15 --eval-every 3 \
+    OMP_NUM_THREADS=1 python benchmarks/bench_ner.py --models bilstm_crf --epochs 25 --eval-every 5 \
         --threads 1 --device cpu
     skmedtext benchmark --suite ner --quick
 """
