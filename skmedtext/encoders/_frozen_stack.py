@@ -214,6 +214,32 @@ class FrozenStack:
         self.prefix = hashlib.sha1(self.space.encode()).hexdigest()[:16]
         self.folder = None if folder is None else folder / self.prefix
 
+    def check_saved_space(self, saved, owner):
+        """Refuse a stack rebuilt on loaded weights other than those a model was saved with.
+
+        A loaded model rebuilds its stack from its loaded weights on first use;
+        if the frozen layers' space differs from the one saved with the model,
+        its cached states and any synthetic rows would be read in the wrong
+        space.
+
+        Parameters
+        ----------
+        saved : str or None
+            The space saved with the model (None: nothing to check).
+        owner : str
+            The estimator's name, for the message.
+
+        Raises
+        ------
+        ValueError
+            If ``saved`` is not this stack's space.
+        """
+        if saved is not None and saved != self.space:
+            raise ValueError(
+                f"{owner}: the loaded encoder's frozen layers are not the saved ones: their "
+                f"space is {self.space!r}, the model was saved with {saved!r}."
+            )
+
     def key(self, ids, amp=False):
         """Cache key of a token-id row; bf16 and float32 states are kept apart."""
         dtype = b"bf16" if amp else b"fp32"

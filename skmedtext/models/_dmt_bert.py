@@ -270,11 +270,7 @@ class DMTBertClassifier(BaseTextClassifier):
         if getattr(self, "_stack", None) is None and self.trainable_layers is not None:
             saved = self.__dict__.get("frozen_space_")
             self._start_frozen_stack(self.net_.module_.encoder)
-            if saved is not None and saved != self.frozen_space_:
-                raise ValueError(
-                    f"the loaded encoder's frozen layers are not the saved ones: their space is "
-                    f"{self.frozen_space_!r}, the model was saved with {saved!r}."
-                )
+            self._stack.check_saved_space(saved, type(self).__name__)
         return getattr(self, "_stack", None)
 
     def _frozen_cut(self, encoder):

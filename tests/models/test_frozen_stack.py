@@ -135,6 +135,18 @@ def test_a_loaded_model_keeps_its_frozen_space(small, tmp_path):
     loaded._check_spaces([row])
 
 
+def test_a_loaded_model_refuses_frozen_weights_other_than_the_saved_ones(small, tmp_path):
+    from skmedtext.persistence import load_model, save_model
+
+    X, y = small
+    clf = DMTBertClassifier(trainable_layers=1, amp=False, **TINY).fit(X[:20], y[:20])
+    loaded = load_model(save_model(clf, tmp_path / "dmt"))
+    with torch.no_grad():  # before the stack is rebuilt on first use
+        loaded.net_.module_.encoder.encoder.layer[0].output.dense.bias.add_(1.0)
+    with pytest.raises(ValueError, match="DMTBertClassifier: the loaded encoder's frozen layers"):
+        loaded.predict(X[20:])
+
+
 def _attention_kernels(layer, hidden, mask):
     """Names of the scaled-dot-product kernels one training-mode layer call runs."""
     from torch.profiler import ProfilerActivity, profile

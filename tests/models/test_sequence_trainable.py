@@ -141,6 +141,17 @@ def test_clone_pickle_and_persistence_round_trip(data, fitted, tmp_path):
     assert loaded._stack.space == fitted.embedding_space_ == loaded.embedding_space_
 
 
+def test_a_loaded_model_refuses_frozen_weights_other_than_the_saved_ones(data, fitted, tmp_path):
+    from skmedtext.persistence import load_model, save_model
+
+    X, _ = data
+    loaded = load_model(save_model(fitted, tmp_path / "model"))
+    with torch.no_grad():  # before the stack is rebuilt on first use
+        loaded.net_.module_.inputs.encoder.embeddings.word_embeddings.weight.mul_(2.0)
+    with pytest.raises(ValueError, match="TextCNNClassifier: the loaded encoder's frozen layers"):
+        loaded.predict(X)
+
+
 def test_disk_cache_under_skmedtext_home(data, tmp_path, monkeypatch):
     X, y = data
     monkeypatch.setenv("SKMEDTEXT_HOME", str(tmp_path))

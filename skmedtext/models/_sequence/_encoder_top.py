@@ -94,7 +94,10 @@ def _frozen_stack(clf):
     if getattr(clf, "_stack", None) is None:
         # load_model builds the module before its weights are loaded: the stack
         # (whose key hashes the frozen weights) is made here, at first use
-        clf._stack = _stack(clf, clf.net_.module_.inputs.encoder)
+        stack = _stack(clf, clf.net_.module_.inputs.encoder)
+        # on this path the classifier's input space is the stack's output space
+        stack.check_saved_space(clf.embedding_space_, type(clf).__name__)
+        clf._stack = stack
     return clf._stack
 
 
