@@ -510,6 +510,9 @@ def test_sparse_attention_is_eq_5_to_10():
         heads.append(torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d_k) + M, dim=-1) @ v)
     expected = torch.cat(heads, dim=-1) @ att.w_a.weight[0]
     torch.testing.assert_close(out[0], expected)
+    # the fused kernel of the training path computes the same equations
+    fused = att(z, attention_allowed(mask, w))
+    torch.testing.assert_close(fused[0], expected)
     # nothing outside the window, nothing on padding keys (real queries)
     assert weights[0][..., ~band].abs().max() == 0
     assert weights[0, 1, :, :5, 5:].abs().max() == 0

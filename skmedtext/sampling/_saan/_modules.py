@@ -31,9 +31,6 @@ __all__ = [
 ]
 
 
-_SHORT = 32  # sequences up to this length take the transposed-softmax path
-
-
 # The paper's window on its longest sequences: w = 86 of t = 512 positions, so a
 # position sees about a third of the sequence. "auto" keeps that fraction at
 # every length; an absolute 86 would give full attention to anything under 87.
@@ -196,28 +193,21 @@ class SparseSelfAttention(nn.Module):
         """
         g, b, t, dim = z.shape
         q, k, v = self._split_heads(z, groups)
-        # explicit softmax(Q K^T / sqrt(d_k) + M) V: for the short sequences and
-        # narrow heads used here it is several times faster on CPU than the fused
-        # scaled_dot_product_attention kernel, and it is eq. (7) as written
-        scale = 1.0 / math.sqrt(self.d_k)
         mask = None if allowed is None else allowed.reshape(g * b, 1, t, t)
-        if t <= _SHORT:
-            # same numbers, transposed: torch's softmax over a short last axis is
-            # slow on CPU, over the second-to-last axis of (keys, queries) it is not
-            scores = (k @ q.transpose(-1, -2)) * scale
-            if mask is not None:
-                scores = scores.masked_fill(~mask.transpose(-1, -2), float("-inf"))
-            weights = torch.softmax(scores, dim=-2).transpose(-1, -2)
-        else:
-            scores = (q @ k.transpose(-1, -2)) * scale
-            if mask is not None:
-                scores = scores.masked_fill(~mask, float("-inf"))
-            weights = torch.softmax(scores, dim=-1)
+        if not return_weights:
+            # PyTorch's fused kernel computes softmax(Q K^T / sqrt(d_k) + M) V without
+            # materialising the (t, t) scores: 2-5x faster than the explicit form on CPU
+            # for 4 heads of width 8 at 8 to 256 positions (fp32, forward + backward)
+            heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            return self.w_a(heads.transpose(1, 2).reshape(g, b, t, dim), groups)
+        # eq. (7) as written, for the attention weights themselves
+        scale = 1.0 / math.sqrt(self.d_k)
+        scores = (q @ k.transpose(-1, -2)) * scale
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
         heads = (weights @ v).transpose(1, 2).reshape(g, b, t, dim)
-        out = self.w_a(heads, groups)
-        if return_weights:
-            return out, weights.reshape(g, b, self.n_heads, t, t)
-        return out
+        return self.w_a(heads, groups), weights.reshape(g, b, self.n_heads, t, t)
 
 
 class _Block(nn.Module):
