@@ -10,9 +10,11 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skmedtext.metrics import span_f1_scorer, spans_to_bio
+from skmedtext.embeddings import TransformerEmbedder
+from skmedtext.metrics import entity_f1_score, span_f1_scorer, spans_to_bio
 from skmedtext.models import BiLSTMCRFTagger, StaResGRUCNNCRFTagger
 from skmedtext.models._tagging._encoding import (
+    kept_pieces,
     merge_windows,
     sentence_pieces,
     token_offsets,
@@ -171,7 +173,7 @@ def test_bad_targets(y, match):
         ({"emission_weight": -1}, InvalidParameterError, "emission_weight"),
         ({"tag_weighting": "chars"}, InvalidParameterError, "tag_weighting"),
         ({"window_overlap": 8, "max_length": 8}, ValueError, "window_overlap"),
-        ({"embedding": "transformer"}, ValueError, "transformer"),
+        ({"embedding": TransformerEmbedder("minilm-en", layer=-2)}, ValueError, "layer"),
     ],
 )
 def test_bad_parameters(params, error, match):
@@ -342,11 +344,11 @@ def test_dmt_bert_tagger_cooccurrence_task():
     assert len(tagger.predict(XB[:2])) == 2
 
 
-def test_kept_tokens_drop_covered_pieces():
-    from skmedtext.models._tagging._bert import _kept_tokens
+def test_kept_pieces_drop_covered_pieces():
+    from skmedtext.models._tagging._encoding import kept_pieces
 
     # a SentencePiece "▁" sharing its character with the next piece, then an empty piece
-    assert _kept_tokens([(0, 1), (0, 1), (1, 2), (2, 2)]).tolist() == [1, 2]
+    assert kept_pieces([(0, 1), (0, 1), (1, 2), (2, 2)]).tolist() == [1, 2]
 
 
 def test_save_and_load_model(fitted, tmp_path):
@@ -387,3 +389,51 @@ def test_bert_taggers_save_and_load(name, tmp_path):
     if name == "DMTBertTagger":
         assert loaded.cooc_terms_ == fitted.cooc_terms_
         assert loaded.cooccurring_pairs_ == fitted.cooccurring_pairs_ != frozenset()
+
+
+# -- RNN taggers over frozen transformer states (embedding="transformer") ---------------------
+def _piece_states(encoder, tokenizer, ids):
+    """Last-layer states of ``[CLS] ids [SEP]``, content positions only (the reference)."""
+    row = torch.tensor([[tokenizer.cls_token_id, *ids, tokenizer.sep_token_id]])
+    with torch.no_grad():
+        return encoder(input_ids=row).last_hidden_state[0, 1:-1].numpy()
+
+
+@pytest.mark.parametrize("max_length", [64, 8], ids=["one window", "windows"])
+def test_transformer_token_states_follow_the_character_offsets(max_length):
+    from skmedtext.encoders import FrozenStack, load_encoder
+    from skmedtext.models._tagging._states import token_states
+
+    _, tokenizer, encoder = load_encoder("e5-small-multilingual")
+    text = "右膝疼痛两天，行CT检查，诊断为胃炎"
+    starts, ends = token_offsets(text, list(text))
+    stack = FrozenStack(encoder, 0)
+    (states,) = token_states([text], [(starts, ends)], tokenizer, stack,
+                             max_length=max_length, overlap=2, device="cpu", amp=False)  # fmt: skip
+    assert states.shape == (len(text), encoder.config.hidden_size)
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids, offsets = np.array(enc["input_ids"]), np.array(enc["offset_mapping"])
+    kept = kept_pieces(offsets)
+    ids, offsets = ids[kept], offsets[kept]
+    # each piece's state comes from the window in which it lies furthest from an edge
+    bounds = window_bounds(len(ids), max_length - 2, 2)
+    windows = [_piece_states(encoder, tokenizer, ids[s:e]) for s, e in bounds]
+    pieces = merge_windows(windows, bounds, len(ids))
+    for k, (a, b) in enumerate(offsets):
+        for c in range(a, b):  # every character of a piece carries the piece's state
+            np.testing.assert_allclose(states[c], pieces[k], atol=1e-4)
+    assert (len(bounds) == 1) == (max_length == 64)
+
+
+@pytest.mark.parametrize("cls", [c for c, _ in TAGGERS])
+def test_rnn_taggers_learn_over_frozen_transformer_states(cls):
+    extra = dict(TAGGERS)[cls]
+    # 384-wide inputs: a width-8 recurrent layer does not fit them in 40 epochs, 32 does
+    params = {**TINY, **extra, "hidden_size": 32, "max_epochs": 40, "batch_size": 8,
+              "max_length": 64, "window_overlap": 8}  # fmt: skip
+    params.update({"filters": 32} if "filters" in extra else {})
+    tagger = cls("transformer", encoder="e5-small-multilingual", **params).fit(X, Y)
+    assert tagger.vocabulary_ is None and tagger.embedding_dim_ == 384
+    assert entity_f1_score(Y, tagger.predict(X)) >= 0.9
+    # the states are cached: predicting again computes nothing new and gives the same spans
+    assert tagger.predict(X) == tagger.predict(X)

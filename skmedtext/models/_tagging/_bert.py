@@ -18,21 +18,17 @@ from skmedtext.metrics import bio_to_spans
 from skmedtext.models._collate import BertCollator
 from skmedtext.models._cooccurrence import cooccurring_pairs
 from skmedtext.models._tagging._base import _TAGGER_CONSTRAINTS, TAGGER_PARAMS_DOC, TaggerMixin
-from skmedtext.models._tagging._encoding import IGNORE_INDEX, token_tags, window_bounds
+from skmedtext.models._tagging._encoding import (
+    IGNORE_INDEX,
+    kept_pieces,
+    token_tags,
+    window_bounds,
+)
 from skmedtext.models._tagging._modules import CooccurrenceTaggerModule, TransformerEncoder
 from skmedtext.training import CORE_PARAMS_DOC, BaseTextClassifier
 from skmedtext.utils import round_up
 
 __all__ = ["BertTagger", "DMTBertTagger"]
-
-
-def _kept_tokens(offsets):
-    """Indices of the tokens that own characters no later token also covers."""
-    offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
-    keep = offsets[:, 1] > offsets[:, 0]
-    nxt = np.vstack([offsets[1:], [[-1, -1]]])
-    covered = (nxt[:, 0] <= offsets[:, 0]) & (offsets[:, 1] <= nxt[:, 1]) & (nxt[:, 0] >= 0)
-    return np.flatnonzero(keep & ~covered)
 
 
 class WindowCollator:
@@ -200,7 +196,7 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         )
         items = []
         for text, ids, offsets in zip(X, encoded["input_ids"], encoded["offset_mapping"]):
-            kept = _kept_tokens(offsets)
+            kept = kept_pieces(offsets)
             ids = np.asarray(ids, dtype=np.int64)[kept]
             offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)[kept]
             if not ids.size:  # an empty text still needs one position

@@ -152,6 +152,19 @@ def token_spans_to_chars(token_spans, starts, ends):
     return [(int(starts[s]), int(ends[e - 1]), kind) for s, e, kind in token_spans]
 
 
+def kept_pieces(offsets):
+    """Indices of the subword pieces that own characters no later piece also covers.
+
+    Drops pieces without characters and pieces whose characters the next piece
+    covers too (a SentencePiece ``"▁"`` sharing its character with the next piece).
+    """
+    offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    keep = offsets[:, 1] > offsets[:, 0]
+    nxt = np.vstack([offsets[1:], [[-1, -1]]])
+    covered = (nxt[:, 0] <= offsets[:, 0]) & (offsets[:, 1] <= nxt[:, 1]) & (nxt[:, 0] >= 0)
+    return np.flatnonzero(keep & ~covered)
+
+
 def window_bounds(n, size, overlap):
     """``[(start, end), ...]`` windows of at most ``size`` positions covering ``range(n)``.
 

@@ -35,32 +35,42 @@ class TokenRowCollator:
     predicting); its token tags are derived here from the tokens' offsets.
     """
 
-    def __init__(self, multiple, begins):
+    def __init__(self, multiple, begins, dim=None):
         self.multiple = multiple
         self.begins = np.asarray(begins, dtype=bool)
+        self.dim = dim  # with frozen transformer vectors: their size (rows are vectors)
 
     def __call__(self, batch):
+        key = "input_ids" if self.dim is None else "embeds"
         rows, tags = [], []
         for item, char_tags in batch:
             has_tags = np.ndim(char_tags) > 0
             if has_tags:
                 doc_tags = token_tags(char_tags, item["starts"], item["ends"], self.begins)
             for s, e in item["windows"]:
-                rows.append(item["input_ids"][s:e])
+                rows.append(item[key][s:e])
                 if has_tags:
                     tags.append(doc_tags[s:e])
         width = round_up(max(len(r) for r in rows), self.multiple)
         input_ids = torch.zeros((len(rows), width), dtype=torch.long)
         target = torch.full((len(rows), width), IGNORE_INDEX, dtype=torch.long)
+        if self.dim is None:
+            embed_index, embeds = torch.zeros(0, dtype=torch.long), torch.zeros((0, width, 1))
+        else:
+            embed_index = torch.arange(len(rows))
+            embeds = torch.zeros((len(rows), width, self.dim))
         for k, row in enumerate(rows):
-            input_ids[k, : len(row)] = torch.from_numpy(row)
+            if self.dim is None:
+                input_ids[k, : len(row)] = torch.from_numpy(row)
+            else:
+                embeds[k, : len(row)] = torch.from_numpy(row)
             if tags:
                 target[k, : len(row)] = torch.from_numpy(tags[k])
         x = {
             "input_ids": input_ids,
             "lengths": torch.tensor([len(r) for r in rows], dtype=torch.long),
-            "embed_index": torch.zeros(0, dtype=torch.long),
-            "embeds": torch.zeros((0, width, 1)),
+            "embed_index": embed_index,
+            "embeds": embeds,
         }
         if tags:
             x["tags"] = target
@@ -79,10 +89,11 @@ class _RNNTagger(TaggerMixin, _BaseSequenceClassifier):
 
     def _check_param_relations(self):
         super()._check_param_relations()
-        if self._embedding_kind() == "transformer":
+        embedder = self.embedding
+        if self._embedding_kind() == "transformer" and getattr(embedder, "layer", "last") != "last":
             raise ValueError(
-                f"{type(self).__name__} does not take embedding='transformer' yet (frozen "
-                "subword states need subword-to-character offsets); use BertTagger."
+                f"{type(self).__name__} reads a transformer's last layer; the given "
+                f"TransformerEmbedder has layer={embedder.layer!r}. Use layer='last'."
             )
 
     def _units(self, texts):
@@ -106,16 +117,37 @@ class _RNNTagger(TaggerMixin, _BaseSequenceClassifier):
         items = []
         for text, tokens in zip(X, segment_texts(self._units(X), self.level)):
             starts, ends = token_offsets(text, tokens)
-            ids = tokens_to_indices(tokens, self.vocabulary_, max(1, len(tokens)))
-            if not ids.size:  # an empty text still needs one position
+            ids = tokens_to_indices(tokens, self.vocabulary_ or {}, max(1, len(tokens)))
+            if not len(tokens):  # an empty text still needs one position
                 ids, starts, ends = np.array([UNKNOWN_INDEX]), np.zeros(1, int), np.zeros(1, int)
             windows = window_bounds(ids.size, self.max_length, self.window_overlap)
             items.append({"input_ids": ids, "starts": starts, "ends": ends, "windows": windows})
+        if self.vocabulary_ is None:  # embedding="transformer": frozen states per token
+            self._add_transformer_states(X, items)
         return items, np.array([item["input_ids"].size for item in items])
+
+    def _add_transformer_states(self, X, items):
+        """Replace each item's token ids by its tokens' frozen transformer vectors."""
+        from skmedtext.encoders import FrozenStack
+        from skmedtext.models._tagging._states import token_states
+        from skmedtext.utils import resolve_bf16, resolve_device
+
+        embedder = self.embedder_
+        device = resolve_device(self.device)
+        # every layer frozen: the stack's output is the last layer, cached per window
+        stack = FrozenStack(embedder.model_, 0)
+        states = token_states(
+            X, [(item["starts"], item["ends"]) for item in items], embedder.tokenizer_,
+            stack, max_length=embedder.max_length, overlap=self.window_overlap,
+            device=device, amp=resolve_bf16(embedder.amp, device),
+        )  # fmt: skip
+        for item, vectors in zip(items, states):
+            item["embeds"] = vectors
 
     def _make_collator(self):
         begins = [str(tag).startswith("B-") for tag in self.classes_]
-        return TokenRowCollator(self.pad_to_multiple_of, begins)
+        dim = None if self.vocabulary_ is not None else self.embedding_dim_
+        return TokenRowCollator(self.pad_to_multiple_of, begins, dim)
 
     def _build_module(self, n_classes, weights):
         encoder = self._encoder_class(self._sequence_input(weights), **self._module_params())
