@@ -426,7 +426,9 @@ def test_transformer_token_states_follow_the_character_offsets(max_length):
 
 
 @pytest.mark.parametrize("cls", [c for c, _ in TAGGERS])
-def test_rnn_taggers_learn_over_frozen_transformer_states(cls):
+def test_rnn_taggers_learn_over_frozen_transformer_states(cls, tmp_path):
+    from skmedtext.persistence import load_model, save_model
+
     extra = dict(TAGGERS)[cls]
     # 384-wide inputs: a width-8 recurrent layer does not fit them in 40 epochs, 32 does
     params = {**TINY, **extra, "hidden_size": 32, "max_epochs": 40, "batch_size": 8,
@@ -437,3 +439,4 @@ def test_rnn_taggers_learn_over_frozen_transformer_states(cls):
     assert entity_f1_score(Y, tagger.predict(X)) >= 0.9
     # the states are cached: predicting again computes nothing new and gives the same spans
     assert tagger.predict(X) == tagger.predict(X)
+    assert load_model(save_model(tagger, tmp_path / "tagger")).predict(X) == tagger.predict(X)
