@@ -198,7 +198,10 @@ COMPARISONS = (
     ("m4 (head+tail)", "m4: BERT"),
     ("m4 + focal", "m4: BERT"),
     ("m4 + cpghm", "m4: BERT"),
+    ("paper 002: BERT + BiLSTM + cross-attention", "m2: DMT-BERT"),
+    ("paper 002: BERT + BiLSTM + cross-attention", "m4: BERT"),
 )
+BASELINES = ("char TF-IDF + LR (balanced)", "frozen encoder + LR (balanced)")
 
 
 def _corrected_interval(diff, test_train_ratio, level=0.95):
@@ -222,7 +225,7 @@ def _comparisons(result):
     ratio = float(np.mean([te.size / tr.size for tr, te in result.splits]))
     ranked = result.ranking("f1_macro")
     models = [p for p in ranked if p.startswith("m")]
-    baselines = [p for p in ranked if not p.startswith("m")]
+    baselines = [p for p in ranked if p in BASELINES]
     best = [(models[0], baselines[0])] if models and baselines else []
     rows = []
     for a, b in best + list(COMPARISONS):
