@@ -195,3 +195,9 @@ def test_saan_rows_of_the_cut_layer_enter_and_others_are_refused(data_root):
     X_res, y_res = SAANSampler(layer=-2, **saan).fit_resample(texts, y)
     with pytest.raises(ValueError, match="hf-layer-4"):
         tiny_cnn().fit(X_res, y_res)
+
+
+def test_the_fine_tuned_layers_run_without_attention_dropout(fitted):
+    encoder = fitted.net_.module_.inputs.encoder
+    assert encoder.config.attention_probs_dropout_prob == 0.0
+    assert all(layer.attention.self.dropout.p == 0.0 for layer in encoder.encoder.layer)

@@ -87,7 +87,9 @@ TRAINABLE_PARAMS_DOC = """trainable_layers : int or None, default=None
         encoder, ``max_length`` and ``batch_size`` (its ``layer`` must be
         ``"last"``); ``embedding_params`` may only hold ``batch_size``. A lower
         ``lr`` (e.g. 1e-4) suits the transformer layers better than the
-        family's default.
+        family's default. The fine-tuned layers run without attention-probability
+        dropout, as DMT-BERT's default ``attention_dropout=0.0`` (PyTorch's fused
+        CPU attention has none).
     frozen_cache : {"memory", "disk"}, default="memory"
         With ``trainable_layers``: keep the frozen stack's output in the
         process-wide in-memory cache only, or also in a folder under

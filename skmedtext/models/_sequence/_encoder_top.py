@@ -75,7 +75,9 @@ def fit_encoder_top(clf):
     from skmedtext.encoders import check_max_length, encoder_layers, load_encoder
 
     name, max_length, _ = _source(clf)
-    clf.encoder_spec_, clf.tokenizer_, encoder = load_encoder(name)
+    # no attention-probability dropout in the fine-tuned layers: it would send every CPU
+    # training step through PyTorch's unfused attention (docs/speed.md)
+    clf.encoder_spec_, clf.tokenizer_, encoder = load_encoder(name, attention_dropout=0.0)
     check_max_length(max_length, encoder, type(clf).__name__)
     # only the top layers train: a pooler (unused) would count as trainable otherwise
     encoder.requires_grad_(False)
