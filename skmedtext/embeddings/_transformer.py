@@ -12,6 +12,9 @@ from skmedtext.utils import resolve_bf16, resolve_device
 
 __all__ = ["TransformerEmbedder"]
 
+# texts per call of the frozen-stack cache: bounds the states held at once outside it
+_CHUNK = 1024
+
 
 class TransformerEmbedder(EmbedderMixin, BaseEstimator):
     """Embed texts with a frozen local Hugging Face encoder.
@@ -19,7 +22,13 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
     The encoder is loaded from disk (a preset name or a folder; nothing is ever
     downloaded) and never trained. Texts are tokenised once, sorted by length and
     run in batches padded only to the longest text of the batch, so short texts
-    cost little; results come back in the input order.
+    cost little; results come back in the input order. Last-layer states are
+    computed once per distinct text: they are kept in the process-wide cache of
+    :class:`skmedtext.encoders.FrozenStack` (keyed by the encoder's weights,
+    the precision and the token ids, i.e. ``max_length`` and the text; an LRU of
+    4 GiB, emptied by :func:`skmedtext.encoders.clear_frozen_stack_cache`), so
+    cross-validation folds and grid-search candidates that embed the same texts
+    run the encoder once.
 
     Parameters
     ----------
@@ -191,10 +200,52 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
             mask[k, : len(ids[i])] = 1
         return input_ids, mask
 
+    def _last_layer_stack(self):
+        """The whole encoder as a frozen stack: its output (the last layer) is cached per text.
+
+        Built on first use (its key hashes the weights), so a loaded or unpickled
+        embedder makes its own.
+        """
+        from skmedtext.encoders import FrozenStack
+
+        if getattr(self, "_stack", None) is None or self._stack.encoder is not self.model_:
+            self._stack = FrozenStack(self.model_, 0)
+        return self._stack
+
+    def _embed_cached(self, ids, out):
+        """Last-layer states from the frozen-stack cache, pooled or padded into ``out``."""
+        import torch
+
+        device = resolve_device(self.device)
+        amp = resolve_bf16(self.amp, device)
+        stack = self._last_layer_stack()
+        rows = [np.asarray(row, dtype=np.int64) for row in ids]
+        starts = range(0, len(rows), _CHUNK)
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc="embedding", unit="chunk")
+        try:
+            for start in starts:
+                chunk = rows[start : start + _CHUNK]
+                for i, states in enumerate(stack.states(chunk, device, amp, self.batch_size)):
+                    states = states.float()
+                    if self.output == "sequence":
+                        out[start + i, : states.shape[0]] = states.numpy()
+                        continue
+                    vector = states[0] if self._pooling() == "cls" else states.mean(0)
+                    if self.normalize:
+                        vector = torch.nn.functional.normalize(vector, dim=-1)
+                    out[start + i] = vector.numpy()
+        finally:
+            self.model_.to("cpu")
+
     def _embed(self, X, out):
         import torch
 
         ids = self._token_ids(X)
+        if self.layer == "last":
+            return self._embed_cached(ids, out)
         device = resolve_device(self.device)
         pad_id = self.tokenizer_.pad_token_id or 0
         self.model_.to(device)

@@ -64,6 +64,22 @@ def test_bf16_autocast_on_cpu_is_close_to_fp32_and_deterministic(pooled, monkeyp
     assert first.dtype == np.float32 and cosine.min() > 0.99
 
 
+def test_each_distinct_text_runs_the_encoder_once(pooled):
+    from skmedtext.encoders._frozen_stack import FROZEN_STACK_CACHE
+
+    FROZEN_STACK_CACHE.clear()
+    first = pooled.transform(TEXTS)
+    assert FROZEN_STACK_CACHE.misses == len(TEXTS)
+    # another fold or grid candidate: a fresh fit of the same encoder hits the cache
+    again = clone(pooled).fit(TEXTS[:1]).transform(TEXTS[::-1])[::-1]
+    assert FROZEN_STACK_CACHE.misses == len(TEXTS) and FROZEN_STACK_CACHE.hits == len(TEXTS)
+    np.testing.assert_array_equal(first, again)
+    # another max_length tokenises the longer texts otherwise: only they are computed again
+    TransformerEmbedder(amp=False, max_length=4).fit(TEXTS).transform(TEXTS)
+    cut = sum(len(ids) > 4 for ids in pooled.tokenizer_(list(TEXTS))["input_ids"])
+    assert 0 < cut < len(TEXTS) and FROZEN_STACK_CACHE.misses == len(TEXTS) + cut
+
+
 def test_sequence_output_is_zero_padded_with_a_recoverable_mask():
     emb = TransformerEmbedder(output="sequence", max_length=16).fit(TEXTS)
     seq = emb.transform(TEXTS)

@@ -79,7 +79,9 @@ def test_none_keeps_the_frozen_last_layer_states(data):
     clf = tiny_cnn(trainable_layers=None).fit(*data)
     assert clf.embedding_space_.startswith("hf-token-states:")
     assert not any(name.startswith("inputs.encoder") for name in clf.net_.module_.state_dict())
-    assert FROZEN_STACK_CACHE.misses == 0  # the frozen stack is not used at all
+    # the states are the whole frozen encoder's, once per text (TransformerEmbedder's cache)
+    assert clf.embedder_._last_layer_stack().cut == 6
+    assert FROZEN_STACK_CACHE.misses == len(set(data[0]))
 
 
 def test_only_the_top_layer_trains(fitted, pristine):
