@@ -109,7 +109,7 @@ def _fit_predict_bert(name, X_train, Y_train, X_test, args):
     # 15% held out tunes the per-label thresholds (at 0.5 a short fit predicts no label)
     clf = DMTBertClassifier(
         ENCODER, max_length=length, max_epochs=epochs, batch_size=16,
-        lr=1e-4 if quick else 5e-5, criterion="bce", validation_fraction=0.15,
+        criterion="bce", validation_fraction=0.15,
         device=args.device, random_state=args.random_state,
     )  # fmt: skip
     X_tr, Y_tr = X_train, Y_train
