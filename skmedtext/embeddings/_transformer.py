@@ -6,13 +6,14 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from skmedtext.embeddings._base import EmbedderMixin
 from skmedtext.utils import resolve_bf16, resolve_device
 
 __all__ = ["TransformerEmbedder"]
 
-# texts per call of the frozen-stack cache: bounds the states held at once outside it
+# texts per call for their states: bounds the states held at once outside the cache
 _CHUNK = 1024
 
 
@@ -162,64 +163,42 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         )
         return encoded["input_ids"]
 
-    def _batches(self, ids):
-        order = np.argsort([len(row) for row in ids], kind="stable")
-        starts = range(0, len(order), self.batch_size)
-        if self.verbose:
-            from tqdm.auto import tqdm
+    def last_layer_stack(self):
+        """The fitted encoder as a :class:`~skmedtext.encoders.FrozenStack` with every layer frozen.
 
-            starts = tqdm(starts, desc="embedding", unit="batch")
-        for start in starts:
-            yield order[start : start + self.batch_size]
+        Its ``states`` are this embedder's last-layer token states, cached per
+        distinct row of token ids in the process-wide frozen-stack cache. Built on
+        first use (its key hashes the weights) and kept, so a loaded or unpickled
+        embedder makes its own. Taggers reading frozen transformer states through
+        windows of their own use it too.
 
-    def _states(self, input_ids, mask):
-        import torch
-
-        if self.layer == "input":
-            return self.model_.get_input_embeddings()(input_ids)
-        device = input_ids.device
-        use_bf16 = resolve_bf16(self.amp, device)
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            return self.model_(input_ids=input_ids, attention_mask=mask).last_hidden_state
-
-    def _pool(self, states, mask):
-        if self._pooling() == "cls":
-            return states[:, 0]
-        weights = mask.unsqueeze(-1).to(states.dtype)
-        return (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-
-    def _padded_batch(self, ids, rows, pad_id):
-        """Token ids and attention mask of ``rows``, padded to the longest of them."""
-        import torch
-
-        width = max(len(ids[i]) for i in rows)
-        input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for k, i in enumerate(rows):
-            input_ids[k, : len(ids[i])] = torch.as_tensor(ids[i])
-            mask[k, : len(ids[i])] = 1
-        return input_ids, mask
-
-    def _last_layer_stack(self):
-        """The whole encoder as a frozen stack: its output (the last layer) is cached per text.
-
-        Built on first use (its key hashes the weights), so a loaded or unpickled
-        embedder makes its own.
+        Returns
+        -------
+        stack : skmedtext.encoders.FrozenStack
         """
         from skmedtext.encoders import FrozenStack
 
+        check_is_fitted(self, "model_")
         if getattr(self, "_stack", None) is None or self._stack.encoder is not self.model_:
             self._stack = FrozenStack(self.model_, 0)
         return self._stack
 
-    def _embed_cached(self, ids, out):
-        """Last-layer states from the frozen-stack cache, pooled or padded into ``out``."""
+    def _row_states(self, rows, device, amp):
+        """Per row of token ids, its ``(length, d)`` states: the cached last layer or the lookup."""
         import torch
 
+        if self.layer == "input":
+            table = self.model_.get_input_embeddings()
+            with torch.inference_mode():
+                return [table(torch.as_tensor(row)) for row in rows]
+        return self.last_layer_stack().states(rows, device, amp, self.batch_size)
+
+    def _embed(self, X, out):
+        import torch
+
+        rows = [np.asarray(row, dtype=np.int64) for row in self._token_ids(X)]
         device = resolve_device(self.device)
         amp = resolve_bf16(self.amp, device)
-        stack = self._last_layer_stack()
-        rows = [np.asarray(row, dtype=np.int64) for row in ids]
         starts = range(0, len(rows), _CHUNK)
         if self.verbose:
             from tqdm.auto import tqdm
@@ -228,41 +207,14 @@ class TransformerEmbedder(EmbedderMixin, BaseEstimator):
         try:
             for start in starts:
                 chunk = rows[start : start + _CHUNK]
-                for i, states in enumerate(stack.states(chunk, device, amp, self.batch_size)):
+                for i, states in enumerate(self._row_states(chunk, device, amp), start):
                     states = states.float()
                     if self.output == "sequence":
-                        out[start + i, : states.shape[0]] = states.numpy()
+                        out[i, : states.shape[0]] = states.numpy()
                         continue
                     vector = states[0] if self._pooling() == "cls" else states.mean(0)
                     if self.normalize:
                         vector = torch.nn.functional.normalize(vector, dim=-1)
-                    out[start + i] = vector.numpy()
-        finally:
-            self.model_.to("cpu")
-
-    def _embed(self, X, out):
-        import torch
-
-        ids = self._token_ids(X)
-        if self.layer == "last":
-            return self._embed_cached(ids, out)
-        device = resolve_device(self.device)
-        pad_id = self.tokenizer_.pad_token_id or 0
-        self.model_.to(device)
-        try:
-            with torch.inference_mode():
-                for rows in self._batches(ids):
-                    input_ids, mask = self._padded_batch(ids, rows, pad_id)
-                    width = input_ids.shape[1]
-                    input_ids, mask = input_ids.to(device), mask.to(device)
-                    states = self._states(input_ids, mask).float()
-                    if self.output == "pooled":
-                        vectors = self._pool(states, mask)
-                        if self.normalize:
-                            vectors = torch.nn.functional.normalize(vectors, dim=-1)
-                        out[rows] = vectors.cpu().numpy()
-                    else:
-                        states = states * mask.unsqueeze(-1)
-                        out[rows, :width] = states.cpu().numpy()
+                    out[i] = vector.numpy()
         finally:
             self.model_.to("cpu")

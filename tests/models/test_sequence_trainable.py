@@ -80,7 +80,7 @@ def test_none_keeps_the_frozen_last_layer_states(data):
     assert clf.embedding_space_.startswith("hf-token-states:")
     assert not any(name.startswith("inputs.encoder") for name in clf.net_.module_.state_dict())
     # the states are the whole frozen encoder's, once per text (TransformerEmbedder's cache)
-    assert clf.embedder_._last_layer_stack().cut == 6
+    assert clf.embedder_.last_layer_stack().cut == 6
     assert FROZEN_STACK_CACHE.misses == len(set(data[0]))
 
 

@@ -128,17 +128,15 @@ class _RNNTagger(TaggerMixin, _BaseSequenceClassifier):
 
     def _add_transformer_states(self, X, items):
         """Replace each item's token ids by its tokens' frozen transformer vectors."""
-        from skmedtext.encoders import FrozenStack
         from skmedtext.models._tagging._states import token_states
         from skmedtext.utils import resolve_bf16, resolve_device
 
         embedder = self.embedder_
         device = resolve_device(self.device)
-        # every layer frozen: the stack's output is the last layer, cached per window
-        stack = FrozenStack(embedder.model_, 0)
         states = token_states(
             X, [(item["starts"], item["ends"]) for item in items], embedder.tokenizer_,
-            stack, max_length=embedder.max_length, overlap=self.window_overlap,
+            embedder.last_layer_stack(), max_length=embedder.max_length,
+            overlap=self.window_overlap,
             device=device, amp=resolve_bf16(embedder.amp, device),
         )  # fmt: skip
         for item, vectors in zip(items, states):
