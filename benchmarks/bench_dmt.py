@@ -7,7 +7,7 @@ Settings (paper 000, Table 5 naming), all in the same stratified folds:
 - m3: SAAN + single-task BERT (``lambda_cooc = 0``)
 - m4: single-task BERT
 - ``m2 + <criterion>`` / ``m4 + <criterion>``: the same with another loss (focal,
-  paper 001's cpghm, ...)
+  paper 001's cpghm, ...); ``m4 + weighted_ce``: inverse-frequency class weights
 - ``m2 (record co-occurrence)``: the co-occurrence label of two mentions is "same
   record" instead of "terms co-occur in >= 2 training records"
 - ``m4 (head+tail)``: ``truncation="head_tail"`` instead of plain truncation
@@ -63,6 +63,7 @@ ORDER = (
     "paper 002: BERT + BiLSTM + cross-attention",
     "m2 (record co-occurrence)",
     "m4 (head+tail)",
+    "m4 + weighted_ce",
     "m4 + focal",
     "m4 + cpghm",
     "m2 + focal",
@@ -120,6 +121,8 @@ def _pipelines(encoder, settings, device, seed):
         ),  # fmt: skip
         "m2 (record co-occurrence)": dmt(lam, cooccurrence="record"),
         "m4 (head+tail)": dmt(0.0, truncation="head_tail"),
+        # paper 001's first cost-sensitive loss: inverse-frequency class weights
+        "m4 + weighted_ce": dmt(0.0, "weighted_ce"),
     }
     for criterion in ("ce", "focal", "cpghm"):
         suffix = "" if criterion == "ce" else f" + {criterion}"
@@ -196,6 +199,7 @@ COMPARISONS = (
     ("m2: DMT-BERT", "m4: BERT"),
     ("m2 (record co-occurrence)", "m2: DMT-BERT"),
     ("m4 (head+tail)", "m4: BERT"),
+    ("m4 + weighted_ce", "m4: BERT"),
     ("m4 + focal", "m4: BERT"),
     ("m4 + cpghm", "m4: BERT"),
     ("paper 002: BERT + BiLSTM + cross-attention", "m2: DMT-BERT"),

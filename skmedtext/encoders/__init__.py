@@ -8,7 +8,12 @@ from skmedtext.encoders._frozen_stack import (
     frozen_stack_folder,
     run_encoder_layers,
 )
-from skmedtext.encoders._hf_io import build_hf_encoder, save_hf_encoder
+from skmedtext.encoders._hf_io import (
+    build_hf_encoder,
+    load_encoder_state,
+    save_encoder_state,
+    save_hf_encoder,
+)
 from skmedtext.encoders._presets import (
     PRESETS,
     EncoderSpec,
@@ -32,9 +37,11 @@ __all__ = [
     "encoder_layers",
     "input_embedding_space",
     "load_encoder",
+    "load_encoder_state",
     "load_tokenizer",
     "max_input_length",
     "resolve_encoder",
     "run_encoder_layers",
+    "save_encoder_state",
     "save_hf_encoder",
 ]

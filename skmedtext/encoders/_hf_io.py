@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["build_hf_encoder", "save_hf_encoder"]
+__all__ = ["build_hf_encoder", "load_encoder_state", "save_encoder_state", "save_hf_encoder"]
 
 
 def _json_default(value):
@@ -92,3 +92,56 @@ def build_hf_encoder(state, folder):
         str(folder / f"{prefix}_tokenizer"), local_files_only=True, trust_remote_code=False
     )
     return tokenizer, model
+
+
+def save_encoder_state(model, tokenizer, spec, folder):
+    """The persistence state of an estimator's encoder: its files and its preset.
+
+    Every estimator that owns a Hugging Face encoder saves it this way (the
+    weights travel in the estimator's own safetensors file).
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+    tokenizer : transformers tokenizer
+    spec : EncoderSpec
+        What :func:`~skmedtext.encoders.load_encoder` resolved.
+    folder : str or path-like
+        An existing folder; files are named ``encoder_config.json`` and
+        ``encoder_tokenizer/``.
+
+    Returns
+    -------
+    state : dict
+        ``{"encoder": ..., "encoder_spec": ...}``, JSON-able; the input of
+        :func:`load_encoder_state`.
+    """
+    from dataclasses import asdict
+
+    return {
+        "encoder": save_hf_encoder(model, tokenizer, folder, "encoder"),
+        "encoder_spec": asdict(spec),
+    }
+
+
+def load_encoder_state(state, folder):
+    """``(spec, tokenizer, model)`` from :func:`save_encoder_state`'s state; random weights.
+
+    Parameters
+    ----------
+    state : dict
+        A mapping holding the ``"encoder"`` and ``"encoder_spec"`` entries.
+    folder : str or path-like
+        The folder the state was saved in.
+
+    Returns
+    -------
+    spec : EncoderSpec
+    tokenizer : transformers tokenizer
+    model : transformers.PreTrainedModel
+        In eval mode, with random weights until the owner loads its own.
+    """
+    from skmedtext.encoders._presets import EncoderSpec
+
+    tokenizer, model = build_hf_encoder(state["encoder"], folder)
+    return EncoderSpec(**state["encoder_spec"]), tokenizer, model

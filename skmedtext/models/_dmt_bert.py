@@ -359,14 +359,11 @@ class DMTBertClassifier(BaseTextClassifier):
 
     # -- persistence hooks (skmedtext.persistence) --------------------------------------
     def _persist_state(self, folder):
-        from dataclasses import asdict
+        from skmedtext.encoders import save_encoder_state
 
-        from skmedtext.encoders import save_hf_encoder
-
-        encoder = save_hf_encoder(self.net_.module_.encoder, self.tokenizer_, folder, "encoder")
+        encoder = self.net_.module_.encoder
         return {
-            "encoder": encoder,
-            "encoder_spec": asdict(self.encoder_spec_),
+            **save_encoder_state(encoder, self.tokenizer_, self.encoder_spec_, folder),
             "hidden_size": self.hidden_size_,
             "embedding_space": self.embedding_space_,
             "disease_terms": list(self.disease_terms_),
@@ -375,10 +372,9 @@ class DMTBertClassifier(BaseTextClassifier):
         }
 
     def _restore_module(self, state, folder):
-        from skmedtext.encoders import EncoderSpec, build_hf_encoder
+        from skmedtext.encoders import load_encoder_state
 
-        self.tokenizer_, encoder = build_hf_encoder(state["encoder"], folder)
-        self.encoder_spec_ = EncoderSpec(**state["encoder_spec"])
+        self.encoder_spec_, self.tokenizer_, encoder = load_encoder_state(state, folder)
         self.hidden_size_ = int(state["hidden_size"])
         self.embedding_space_ = state["embedding_space"]
         self.disease_terms_ = list(state["disease_terms"])

@@ -359,7 +359,7 @@ class _BaseSequenceClassifier(BaseTextClassifier):
 
     # -- persistence hooks (skmedtext.persistence) --------------------------------------
     def _persist_state(self, folder):
-        from skmedtext.encoders import save_hf_encoder
+        from skmedtext.encoders import save_encoder_state
 
         folder = Path(folder)
         table = self.net_.module_.inputs.embedding
@@ -377,8 +377,6 @@ class _BaseSequenceClassifier(BaseTextClassifier):
             text = json.dumps(tokens, ensure_ascii=False)
             (folder / "vocabulary.json").write_text(text, encoding="utf-8")
         else:
-            from dataclasses import asdict
-
             from safetensors.torch import save_file
 
             embedder = self.embedder_
@@ -387,8 +385,9 @@ class _BaseSequenceClassifier(BaseTextClassifier):
                 str(folder / "encoder.safetensors"),
             )
             state["transformer"] = {
-                "encoder": save_hf_encoder(embedder.model_, embedder.tokenizer_, folder, "encoder"),
-                "encoder_spec": asdict(embedder.encoder_spec_),
+                **save_encoder_state(
+                    embedder.model_, embedder.tokenizer_, embedder.encoder_spec_, folder
+                ),
                 "params": {
                     k: v for k, v in embedder.get_params().items() if k != "model_name_or_path"
                 },
@@ -431,12 +430,11 @@ def _restore_transformer(state, folder):
     from safetensors.torch import load_file
 
     from skmedtext.embeddings import TransformerEmbedder
-    from skmedtext.encoders import EncoderSpec, build_hf_encoder
+    from skmedtext.encoders import load_encoder_state
 
-    tokenizer, model = build_hf_encoder(state["encoder"], folder)
+    spec, tokenizer, model = load_encoder_state(state, folder)
     model.load_state_dict(load_file(str(folder / "encoder.safetensors")))
     model.requires_grad_(False)
-    spec = EncoderSpec(**state["encoder_spec"])
     embedder = TransformerEmbedder(spec.name, **state["params"])
     embedder.encoder_spec_, embedder.tokenizer_, embedder.model_ = spec, tokenizer, model
     embedder.embedding_space_ = state["embedding_space"]

@@ -119,24 +119,20 @@ def encode_states(clf, texts):
 
 def persist_encoder_top(clf, folder):
     """JSON state of the encoder path; its weights are in the module's own file."""
-    from dataclasses import asdict
-
-    from skmedtext.encoders import save_hf_encoder
+    from skmedtext.encoders import save_encoder_state
 
     encoder = clf.net_.module_.inputs.encoder
     return {
-        "encoder": save_hf_encoder(encoder, clf.tokenizer_, folder, "encoder"),
-        "encoder_spec": asdict(clf.encoder_spec_),
+        **save_encoder_state(encoder, clf.tokenizer_, clf.encoder_spec_, folder),
         "max_length": int(clf.max_length_),
     }
 
 
 def restore_encoder_top(clf, state, folder):
     """Set the fitted attributes from ``persist_encoder_top``'s state; return the encoder."""
-    from skmedtext.encoders import EncoderSpec, build_hf_encoder
+    from skmedtext.encoders import load_encoder_state
 
-    clf.tokenizer_, encoder = build_hf_encoder(state["encoder"], folder)
-    clf.encoder_spec_ = EncoderSpec(**state["encoder_spec"])
+    clf.encoder_spec_, clf.tokenizer_, encoder = load_encoder_state(state, folder)
     clf.max_length_ = int(state["max_length"])
     clf._stack = None
     return encoder

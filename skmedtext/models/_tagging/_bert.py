@@ -224,21 +224,15 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
 
     # -- persistence hooks (skmedtext.persistence) --------------------------------------
     def _persist_state(self, folder):
-        from dataclasses import asdict
-
-        from skmedtext.encoders import save_hf_encoder
+        from skmedtext.encoders import save_encoder_state
 
         encoder = self.net_.module_.encoder.encoder
-        return {
-            "encoder": save_hf_encoder(encoder, self.tokenizer_, folder, "encoder"),
-            "encoder_spec": asdict(self.encoder_spec_),
-        }
+        return save_encoder_state(encoder, self.tokenizer_, self.encoder_spec_, folder)
 
     def _restore_module(self, state, folder):
-        from skmedtext.encoders import EncoderSpec, build_hf_encoder
+        from skmedtext.encoders import load_encoder_state
 
-        self.tokenizer_, encoder = build_hf_encoder(state["encoder"], folder)
-        self.encoder_spec_ = EncoderSpec(**state["encoder_spec"])
+        self.encoder_spec_, self.tokenizer_, encoder = load_encoder_state(state, folder)
         self.multilabel_ = False
         return self._build_module(len(self.classes_), encoder)
 

@@ -94,10 +94,14 @@ class ClassSubspace:
     ``coords = (x - mean) V_k^T / s_k`` keeps the ``k`` leading principal
     directions of the class, each scaled to unit variance; ``inverse`` maps
     generated coordinates back. With ``n`` samples at most ``n - 1`` directions
-    carry variance; the remaining coordinates are constant zeros.
+    carry variance; the remaining coordinates are constant zeros. With
+    ``residual="nearest"``, ``lift`` adds to each generated row the part of the
+    nearest real row (by distance within the subspace) that lies outside the ``k``
+    directions, so synthetic rows do not all sit on one ``k``-dimensional flat
+    that no real row lies on.
     """
 
-    def __init__(self, X, n_components):
+    def __init__(self, X, n_components, residual=None):
         X = np.asarray(X, dtype=np.float64)
         self.n_features = X.shape[1]
         self.mean = X.mean(axis=0)
@@ -107,6 +111,12 @@ class ClassSubspace:
         scale = sing / np.sqrt(max(X.shape[0] - 1, 1))
         keep = min(width, int(np.sum(scale > 1e-7 * max(scale.max(initial=0.0), 1e-12))))
         self.components, self.scale = vt[:keep], scale[:keep]
+        self.residual = residual
+        if residual == "nearest":
+            # what the GAN cannot see: each real row's part outside the k directions
+            coords = self.transform(X)
+            self.real_residuals = X - self.inverse(coords)
+            self.real_points = self._in_subspace(coords)
 
     def transform(self, X):
         coords = np.zeros((X.shape[0], self.width))
@@ -117,6 +127,25 @@ class ClassSubspace:
     def inverse(self, coords):
         k = len(self.scale)
         return self.mean + (coords[:, :k] * self.scale) @ self.components
+
+    def lift(self, coords):
+        """Generated coordinates -> input features, with the chosen off-subspace residual."""
+        rows = self.inverse(coords)
+        if self.residual != "nearest" or len(self.real_points) == 0:
+            return rows
+        # the real row nearest in the subspace (input-space distances, not the
+        # whitened ones, which would let low-variance directions decide) lends
+        # its fine detail; ties go to the lowest index, so the output is deterministic
+        points = self._in_subspace(coords)
+        d2 = (
+            (points**2).sum(1)[:, None]
+            - 2 * points @ self.real_points.T
+            + (self.real_points**2).sum(1)[None, :]
+        )
+        return rows + self.real_residuals[np.argmin(d2, axis=1)]
+
+    def _in_subspace(self, coords):
+        return coords[:, : len(self.scale)] * self.scale
 
 
 def _is_path_like(encoder):
@@ -308,7 +337,8 @@ class VectorInput(_InputKind):
             self.subspaces = None
             coords = dense
         else:
-            self.subspaces = [ClassSubspace(block, n_components) for block in dense]
+            residual = self.sampler.subspace_residual
+            self.subspaces = [ClassSubspace(block, n_components, residual) for block in dense]
             coords = [sub.transform(block) for sub, block in zip(self.subspaces, dense)]
         self.attributes["subspaces_"] = self.subspaces
         width = coords[0].shape[1] if coords else X.shape[1]
@@ -324,7 +354,7 @@ class VectorInput(_InputKind):
                 parts.append(tokens_to_vectors(tokens, d).astype(X.dtype))
             else:
                 sub = self.subspaces[g]
-                parts.append(sub.inverse(tokens_to_vectors(tokens, sub.width)).astype(X.dtype))
+                parts.append(sub.lift(tokens_to_vectors(tokens, sub.width)).astype(X.dtype))
         if not parts:
             return X.copy()
         new = np.concatenate(parts)

@@ -100,6 +100,15 @@ class SAANSampler(BaseOverSampler):
         ``d`` standardised features instead. (32 components left 16% of a
         62-sample class's variance out of reach, and its real rows outside the
         synthetic rows' k-NN manifold; ``docs/saan.md``.)
+    subspace_residual : "nearest" or None, default="nearest"
+        2-D input with ``n_components``: what a synthetic row gets in the
+        directions outside its class's principal subspace, which the GAN does
+        not model. ``"nearest"``: the off-subspace part of the real row nearest
+        to the generated coordinates (the GAN decides where in the class the row
+        lies; the real row lends the fine detail); ``None``: nothing, so every
+        synthetic row lies on the subspace's affine flat. On a 192-row Medical
+        Abstracts class, k-NN recall 0.25 with ``None`` and 0.58 with
+        ``"nearest"``, precision 0.99 and 0.97 (``docs/saan.md``).
     epochs : int, default=30
         Passes over the largest over-sampled class (smaller classes cycle through
         their rows within each pass; all classes take the same steps). The paper
@@ -229,6 +238,7 @@ class SAANSampler(BaseOverSampler):
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_tokens": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "subspace_residual": [StrOptions({"nearest"}), None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -257,6 +267,7 @@ class SAANSampler(BaseOverSampler):
         latent_dim=32,
         n_tokens="auto",
         n_components=64,
+        subspace_residual="nearest",
         epochs=30,
         batch_size=64,
         lr=1e-3,
@@ -281,6 +292,7 @@ class SAANSampler(BaseOverSampler):
         self.latent_dim = latent_dim
         self.n_tokens = n_tokens
         self.n_components = n_components
+        self.subspace_residual = subspace_residual
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
