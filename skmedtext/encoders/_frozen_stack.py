@@ -192,19 +192,17 @@ class FrozenStack:
         A BERT-family encoder; its embeddings and bottom ``L - trainable_layers``
         layers are frozen in place (``requires_grad=False``).
     trainable_layers : int
-        Top layers left trainable (``0`` freezes the whole encoder).
+        Top layers left trainable (``0`` freezes the whole encoder). A value
+        above the encoder's depth leaves every layer trainable (the input
+        embeddings stay frozen), so one setting fits encoders of any depth.
     folder : pathlib.Path or None
         Disk cache folder; None keeps the cache in memory only.
     """
 
     def __init__(self, encoder, trainable_layers, folder=None):
         n_layers = len(encoder_layers(encoder))
-        if trainable_layers > n_layers:
-            raise ValueError(
-                f"trainable_layers={trainable_layers} exceeds the encoder's {n_layers} layers."
-            )
         self.encoder = encoder
-        self.cut = n_layers - trainable_layers
+        self.cut = max(0, n_layers - trainable_layers)
         encoder.embeddings.requires_grad_(False)
         for layer in encoder_layers(encoder)[: self.cut]:
             layer.requires_grad_(False)

@@ -258,7 +258,7 @@ class DMTBertClassifier(BaseTextClassifier):
         from skmedtext.encoders import FrozenStack, frozen_stack_folder
 
         folder = frozen_stack_folder(self.frozen_cache)
-        self._stack = FrozenStack(encoder, self._n_trainable(encoder), folder=folder)
+        self._stack = FrozenStack(encoder, self.trainable_layers, folder=folder)
         self.frozen_space_ = self._stack.space
 
     def _frozen_stack(self):
@@ -279,13 +279,8 @@ class DMTBertClassifier(BaseTextClassifier):
             return None
         from skmedtext.encoders import encoder_layers
 
-        return len(encoder_layers(encoder)) - self._n_trainable(encoder)
-
-    def _n_trainable(self, encoder):
-        """``trainable_layers``, capped at the encoder's depth (the default fits small encoders)."""
-        from skmedtext.encoders import encoder_layers
-
-        return min(self.trainable_layers, len(encoder_layers(encoder)))
+        # capped at the depth, as FrozenStack does: the default fits small encoders
+        return max(0, len(encoder_layers(encoder)) - self.trainable_layers)
 
     def _check_spaces(self, X):
         """Synthetic rows must come from the input space or, with a frozen stack, its output."""

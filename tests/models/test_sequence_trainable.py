@@ -59,7 +59,6 @@ def pristine():
         (dict(frozen_cache="ram"), InvalidParameterError, "frozen_cache"),
         (dict(embedding="bare"), ValueError, "needs embedding='transformer'"),
         (dict(embedding_params={"pooling": "cls"}), ValueError, r"only takes \['batch_size'\]"),
-        (dict(trainable_layers=7), ValueError, "trainable_layers=7 exceeds"),
     ],
 )
 def test_bad_parameters_are_named(data, params, error, match):
@@ -203,3 +202,12 @@ def test_the_fine_tuned_layers_run_without_attention_dropout(fitted):
     encoder = fitted.net_.module_.inputs.encoder
     assert encoder.config.attention_probs_dropout_prob == 0.0
     assert all(layer.attention.self.dropout.p == 0.0 for layer in encoder.encoder.layer)
+
+
+def test_more_trainable_layers_than_the_encoder_has_trains_them_all(data):
+    # one rule with DMT-BERT and the BERT taggers: capped at the depth, embeddings frozen
+    clf = tiny_cnn(trainable_layers=7).fit(*data)
+    encoder = clf.net_.module_.inputs.encoder
+    assert clf.embedding_space_.startswith("hf-layer-0:")
+    assert not any(p.requires_grad for p in encoder.embeddings.parameters())
+    assert all(p.requires_grad for p in encoder.encoder.layer[0].parameters())

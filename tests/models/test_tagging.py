@@ -440,3 +440,12 @@ def test_rnn_taggers_learn_over_frozen_transformer_states(cls, tmp_path):
     # the states are cached: predicting again computes nothing new and gives the same spans
     assert tagger.predict(X) == tagger.predict(X)
     assert load_model(save_model(tagger, tmp_path / "tagger")).predict(X) == tagger.predict(X)
+
+
+def test_bert_tagger_caps_trainable_layers_at_the_depth():
+    from skmedtext.models import BertTagger
+
+    tagger = BertTagger(**{**BERT, "trainable_layers": 20}).fit(XB[:4], YB[:4])
+    encoder = tagger.net_.module_.encoder.encoder
+    assert not any(p.requires_grad for p in encoder.embeddings.parameters())
+    assert all(p.requires_grad for p in encoder.encoder.layer[0].parameters())

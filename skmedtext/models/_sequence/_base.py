@@ -80,7 +80,8 @@ TRAINABLE_PARAMS_DOC = """trainable_layers : int or None, default=None
         (:class:`skmedtext.encoders.FrozenStack`, shared with DMT-BERT's
         ``trainable_layers`` and ``SAANSampler(layer=-k)``); the top ``k``
         layers are part of the torch module and fine-tuned with the network,
-        which reads their output. ``embedding_space_`` is then the cut layer's
+        which reads their output; a ``k`` above the encoder's depth trains
+        every layer, as in DMT-BERT. ``embedding_space_`` is then the cut layer's
         space: SAAN rows from ``SAANSampler(layer=-k)`` with the same encoder
         and ``max_length`` enter there. A given
         :class:`~skmedtext.embeddings.TransformerEmbedder` contributes its

@@ -113,6 +113,8 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
     trainable_layers : int or None, default=None
         Fine-tune only the top this many transformer layers (the embeddings
         and lower layers are frozen: the CPU setting); ``None`` fine-tunes all.
+        A value above the encoder's depth trains every layer (the input
+        embeddings stay frozen), as in :class:`~skmedtext.models.DMTBertClassifier`.
     attention_dropout : float or None, default=0.0
         Dropout on the encoder's attention probabilities (``None``: the
         checkpoint's value); 0 keeps PyTorch's fused CPU attention kernel, as in
@@ -250,7 +252,8 @@ def _freeze_lower_layers(encoder, trainable_layers):
     if trainable_layers is None:
         return
     n_layers = encoder.config.num_hidden_layers
-    first = n_layers - trainable_layers
+    # above the depth: every layer trains, the input embeddings stay frozen (as FrozenStack)
+    first = max(0, n_layers - trainable_layers)
     for name, param in encoder.named_parameters():
         parts = name.split(".")
         layer = int(parts[2]) if name.startswith("encoder.layer.") else -1
