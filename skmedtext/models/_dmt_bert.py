@@ -15,13 +15,14 @@ from skmedtext.models._cooccurrence import (
     load_disease_terms,
     token_spans,
 )
+from skmedtext.models._frozen import FrozenStackMixin
 from skmedtext.models._truncation import tokenize
 from skmedtext.training import CORE_PARAMS_DOC, BaseTextClassifier
 
 __all__ = ["DMTBertClassifier"]
 
 
-class DMTBertClassifier(BaseTextClassifier):
+class DMTBertClassifier(FrozenStackMixin, BaseTextClassifier):
     """Disease-aware multi-task BERT classifier (DMT-BERT, paper 000).
 
     A local Hugging Face BERT-family encoder is fine-tuned with a classification
@@ -249,38 +250,8 @@ class DMTBertClassifier(BaseTextClassifier):
         )  # fmt: skip
         return encoder
 
-    def _start_frozen_stack(self, encoder):
-        """Freeze the bottom layers (``trainable_layers``) and name the space they output."""
-        self._stack = None
-        self.__dict__.pop("frozen_space_", None)
-        if self.trainable_layers is None:
-            return
-        from skmedtext.encoders import FrozenStack, frozen_stack_folder
-
-        folder = frozen_stack_folder(self.frozen_cache)
-        self._stack = FrozenStack(encoder, self.trainable_layers, folder=folder)
-        self.frozen_space_ = self._stack.space
-
-    def _frozen_stack(self):
-        """The frozen stack; a loaded model builds it from its loaded weights on first use.
-
-        (At restore time the encoder still holds random weights, so the stack's
-        space digest must wait until the saved weights are in.)
-        """
-        if getattr(self, "_stack", None) is None and self.trainable_layers is not None:
-            saved = self.__dict__.get("frozen_space_")
-            self._start_frozen_stack(self.net_.module_.encoder)
-            self._stack.check_saved_space(saved, type(self).__name__)
-        return getattr(self, "_stack", None)
-
-    def _frozen_cut(self, encoder):
-        """The layer the trainable top starts at (None: the whole encoder trains)."""
-        if self.trainable_layers is None:
-            return None
-        from skmedtext.encoders import encoder_layers
-
-        # capped at the depth, as FrozenStack does: the default fits small encoders
-        return max(0, len(encoder_layers(encoder)) - self.trainable_layers)
+    def _tuned_encoder(self):
+        return self.net_.module_.encoder
 
     def _check_spaces(self, X):
         """Synthetic rows must come from the input space or, with a frozen stack, its output."""
@@ -363,7 +334,7 @@ class DMTBertClassifier(BaseTextClassifier):
             "embedding_space": self.embedding_space_,
             "disease_terms": list(self.disease_terms_),
             "cooccurring_pairs": sorted(list(p) for p in self.cooccurring_pairs_),
-            "frozen_space": self.__dict__.get("frozen_space_"),
+            **self._frozen_state(),
         }
 
     def _restore_module(self, state, folder):
@@ -375,12 +346,7 @@ class DMTBertClassifier(BaseTextClassifier):
         self.disease_terms_ = list(state["disease_terms"])
         self._matcher = TermMatcher(self.disease_terms_)
         self.cooccurring_pairs_ = frozenset(tuple(p) for p in state["cooccurring_pairs"])
-        # the encoder holds random weights until the core loads the saved ones: the
-        # frozen stack is built from those on first use (_frozen_stack)
-        self._stack = None
-        self.__dict__.pop("frozen_space_", None)
-        if state.get("frozen_space") is not None:
-            self.frozen_space_ = state["frozen_space"]
+        self._restore_frozen_state(state)
         return self._build_module(len(self.classes_), encoder)
 
 

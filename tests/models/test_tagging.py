@@ -449,3 +449,32 @@ def test_bert_tagger_caps_trainable_layers_at_the_depth():
     encoder = tagger.net_.module_.encoder.encoder
     assert not any(p.requires_grad for p in encoder.embeddings.parameters())
     assert all(p.requires_grad for p in encoder.encoder.layer[0].parameters())
+
+
+def test_bert_tagger_caches_the_frozen_layers():
+    from skmedtext.encoders._frozen_stack import FROZEN_STACK_CACHE
+    from skmedtext.models import BertTagger
+
+    FROZEN_STACK_CACHE.clear()
+    tagger = BertTagger(**{**BERT, "amp": False}).fit(XB[:4], YB[:4])
+    assert tagger.frozen_space_.startswith("hf-layer-11:")
+    n_cached = len(FROZEN_STACK_CACHE._items)
+    assert n_cached == 4  # one [CLS] window [SEP] row per distinct training text
+    again = BertTagger(**{**BERT, "amp": False}).fit(XB[:4], YB[:4])
+    assert len(FROZEN_STACK_CACHE._items) == n_cached  # a second fit reads them all
+    assert again.predict(XB[:4]) == tagger.predict(XB[:4])
+
+    # the cached states give the uncached forward's token states
+    items, _ = tagger._encode(XB[:3])
+    collate = tagger._make_collator()
+    batch = [(item, None) for item in items]
+    cached, _ = collate(batch)
+    for item in items:
+        del item["window_states"]
+    plain, _ = collate(batch)
+    assert "embeds" in cached and "embeds" not in plain
+    encoder = tagger.net_.module_.encoder.eval()
+    with torch.no_grad():
+        a, b = encoder(**cached), encoder(**plain)
+    for k, n in enumerate(cached["lengths"].tolist()):  # padding positions are never read
+        np.testing.assert_allclose(a[k, :n], b[k, :n], atol=1e-4)

@@ -12,10 +12,11 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmedtext.metrics import bio_to_spans
 from skmedtext.models._collate import BertCollator
+from skmedtext.models._frozen import FrozenStackMixin
 from skmedtext.models._cooccurrence import cooccurring_pairs
 from skmedtext.models._tagging._base import _TAGGER_CONSTRAINTS, TAGGER_PARAMS_DOC, TaggerMixin
 from skmedtext.models._tagging._encoding import (
@@ -41,8 +42,9 @@ class WindowCollator:
         self.pairs = pairs  # (BertCollator, {mention type index: ...}, term ids) or None
 
     def __call__(self, batch):
-        rows, tags, mentions = [], [], []
+        rows, tags, mentions, states = [], [], [], []
         for item, char_tags in batch:
+            states += item.get("window_states", [])
             has_tags = np.ndim(char_tags) > 0
             doc_tags = (
                 token_tags(char_tags, item["starts"], item["ends"], self.begins)
@@ -68,6 +70,11 @@ class WindowCollator:
                 target[k, :n] = torch.from_numpy(tags[k])
         lengths = torch.tensor([len(r) for r in rows], dtype=torch.long)
         x = {"input_ids": input_ids, "attention_mask": attention, "lengths": lengths}
+        if states:  # the frozen layers' output, used instead of the token ids
+            # (which stay: skorch measures a dict batch by its "input_ids")
+            x["embeds"] = states[0].new_zeros((len(rows), width, states[0].shape[1]))
+            for k, value in enumerate(states):
+                x["embeds"][k, : len(value)] = value
         if tags:
             x["tags"] = target
             if self.pairs is not None:
@@ -93,7 +100,7 @@ def _fill_doc(cls):
 
 
 @_fill_doc
-class BertTagger(TaggerMixin, BaseTextClassifier):
+class BertTagger(TaggerMixin, FrozenStackMixin, BaseTextClassifier):
     """Transformer (BERT / e5) token tagger with a CRF or softmax head.
 
     A local Hugging Face encoder (``"e5-small-multilingual"`` for Chinese) reads
@@ -115,6 +122,11 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         and lower layers are frozen: the CPU setting); ``None`` fine-tunes all.
         A value above the encoder's depth trains every layer (the input
         embeddings stay frozen), as in :class:`~skmedtext.models.DMTBertClassifier`.
+        The frozen layers' output for each ``[CLS] window [SEP]`` row is computed
+        once (in eval mode, bf16 under ``amp``) and cached, as DMT-BERT's is:
+        epochs, folds and grid candidates run only the top layers.
+    frozen_cache : {"memory", "disk"}, default="memory"
+        Where that output is kept, as in :class:`~skmedtext.models.DMTBertClassifier`.
     attention_dropout : float or None, default=0.0
         Dropout on the encoder's attention probabilities (``None``: the
         checkpoint's value); 0 keeps PyTorch's fused CPU attention kernel, as in
@@ -134,6 +146,7 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         "model_name_or_path": [str, None],
         "max_length": [Interval(numbers.Integral, 8, None, closed="left")],
         "trainable_layers": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "frozen_cache": [StrOptions({"memory", "disk"})],
         "attention_dropout": [Interval(numbers.Real, 0, 1, closed="left"), None],
         "head_lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -141,8 +154,8 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
 
     def __init__(
         self, model_name_or_path=None, *, head="crf", max_length=256, window_overlap=32,
-        split_sentences=False, trainable_layers=None, attention_dropout=0.0, head_lr=1e-3,
-        dropout=0.1,
+        split_sentences=False, trainable_layers=None, frozen_cache="memory",
+        attention_dropout=0.0, head_lr=1e-3, dropout=0.1,
         emission_weight=0.0, tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8,
         lr=5e-5,
         weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
@@ -156,6 +169,7 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         self.window_overlap = window_overlap
         self.split_sentences = split_sentences
         self.trainable_layers = trainable_layers
+        self.frozen_cache = frozen_cache
         self.attention_dropout = attention_dropout
         self.head_lr = head_lr
         self.dropout = dropout
@@ -190,6 +204,7 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         )
         if not getattr(self.tokenizer_, "is_fast", False):
             raise ValueError(f"{type(self).__name__} needs a fast tokenizer (character offsets).")
+        self._start_frozen_stack(encoder)
         return encoder
 
     def _encode(self, X):
@@ -206,7 +221,24 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
             windows = window_bounds(ids.size, self.max_length - 2, self.window_overlap)
             items.append({"input_ids": ids, "starts": offsets[:, 0], "ends": offsets[:, 1],
                           "windows": windows, "text": text})  # fmt: skip
+        if self._frozen_stack() is not None:
+            self._serve_frozen_states(items)
         return items, np.array([item["input_ids"].size for item in items])
+
+    def _serve_frozen_states(self, items):
+        """Each window's ``[CLS] window [SEP]`` states after the frozen layers (cached)."""
+        from skmedtext.utils import resolve_bf16, resolve_device
+
+        tok = self.tokenizer_
+        rows = [np.concatenate(([tok.cls_token_id], item["input_ids"][s:e], [tok.sep_token_id]))
+                for item in items for s, e in item["windows"]]  # fmt: skip
+        device = resolve_device(self.device)
+        states = iter(self._stack.states(rows, device, resolve_bf16(self.amp, device)))
+        for item in items:
+            item["window_states"] = [next(states) for _ in item["windows"]]
+
+    def _tuned_encoder(self):
+        return self.net_.module_.encoder.encoder
 
     def _mention_pairs(self):
         return None
@@ -220,7 +252,8 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
     def _build_module(self, n_classes, encoder):
         _freeze_lower_layers(encoder, self.trainable_layers)
         return CooccurrenceTaggerModule(
-            TransformerEncoder(encoder, self.dropout), n_classes, self.head,
+            TransformerEncoder(encoder, self.dropout, cut=self._frozen_cut(encoder)),
+            n_classes, self.head,
             lambda_cooc=getattr(self, "lambda_cooc", 0.0),
         )  # fmt: skip
 
@@ -229,12 +262,16 @@ class BertTagger(TaggerMixin, BaseTextClassifier):
         from skmedtext.encoders import save_encoder_state
 
         encoder = self.net_.module_.encoder.encoder
-        return save_encoder_state(encoder, self.tokenizer_, self.encoder_spec_, folder)
+        return {
+            **save_encoder_state(encoder, self.tokenizer_, self.encoder_spec_, folder),
+            **self._frozen_state(),
+        }
 
     def _restore_module(self, state, folder):
         from skmedtext.encoders import load_encoder_state
 
         self.encoder_spec_, self.tokenizer_, encoder = load_encoder_state(state, folder)
+        self._restore_frozen_state(state)
         self.multilabel_ = False
         return self._build_module(len(self.classes_), encoder)
 
@@ -297,8 +334,8 @@ class DMTBertTagger(BertTagger):
     def __init__(
         self, model_name_or_path=None, *, lambda_cooc=0.1, cooc_types=("DISEASE", "SIGNS"),
         min_cooccur=2, max_pairs=64, head="crf", max_length=256, window_overlap=32,
-        split_sentences=False, trainable_layers=None, attention_dropout=0.0, head_lr=1e-3,
-        dropout=0.1,
+        split_sentences=False, trainable_layers=None, frozen_cache="memory",
+        attention_dropout=0.0, head_lr=1e-3, dropout=0.1,
         emission_weight=0.0, tag_weighting="tags", criterion="ce", max_epochs=3, batch_size=8,
         lr=5e-5,
         weight_decay=0.01, warmup_ratio=0.1, validation_fraction=0.0, n_iter_no_change=None,
@@ -313,7 +350,7 @@ class DMTBertTagger(BertTagger):
         super().__init__(
             model_name_or_path, head=head, max_length=max_length, window_overlap=window_overlap,
             split_sentences=split_sentences, trainable_layers=trainable_layers,
-            attention_dropout=attention_dropout, head_lr=head_lr, dropout=dropout,
+            frozen_cache=frozen_cache, attention_dropout=attention_dropout, head_lr=head_lr, dropout=dropout,
             emission_weight=emission_weight, tag_weighting=tag_weighting, criterion=criterion,
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
             warmup_ratio=warmup_ratio, validation_fraction=validation_fraction,

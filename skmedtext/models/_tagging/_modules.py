@@ -152,16 +152,25 @@ class TransformerEncoder(nn.Module):
 
     Rows are ``[CLS] tokens [SEP] pad...``; position ``k`` of the output is
     content token ``k``, so the tagger's emissions line up with its targets.
+    With ``cut``, a batch may carry ``embeds``: the output of the frozen layers
+    below ``cut`` for those rows, so only the layers from ``cut`` up run.
     """
 
-    def __init__(self, encoder, dropout=0.1):
+    def __init__(self, encoder, dropout=0.1, cut=None):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.out_dim = encoder.config.hidden_size
+        self.cut = cut
 
-    def forward(self, input_ids, attention_mask, lengths):
-        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    def forward(self, attention_mask, lengths, input_ids=None, embeds=None):
+        if embeds is not None:  # the cached output of the frozen layers below ``cut``
+            from skmedtext.encoders import run_encoder_layers
+
+            states = run_encoder_layers(self.encoder, embeds, attention_mask, self.cut, None)
+        else:
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+            states = out.last_hidden_state
         return self.dropout(states[:, 1:])
 
 
