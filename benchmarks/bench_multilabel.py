@@ -107,10 +107,16 @@ def _fit_predict_bert(name, X_train, Y_train, X_test, args):
     length = args.bert_length or (64 if quick else 256)
     epochs = args.bert_epochs or (3 if quick else 4)
     # 15% held out tunes the per-label thresholds (at 0.5 a short fit predicts no label)
+    extra = {}
+    if args.bert_trainable_layers is not None:  # -1: every layer (trainable_layers=None)
+        k = args.bert_trainable_layers
+        extra["trainable_layers"] = None if k < 0 else k
+    if args.bert_lr is not None:
+        extra["lr"] = args.bert_lr
     clf = DMTBertClassifier(
         ENCODER, max_length=length, max_epochs=epochs, batch_size=16,
         criterion="bce", validation_fraction=0.15,
-        device=args.device, random_state=args.random_state,
+        device=args.device, random_state=args.random_state, **extra,
     )  # fmt: skip
     X_tr, Y_tr = X_train, Y_train
     rows = args.bert_rows or (400 if quick else None)
@@ -200,4 +206,8 @@ if __name__ == "__main__":
     for flag, what in (("rows", "training abstracts"), ("length", "tokens"), ("epochs", "epochs")):
         parser.add_argument(f"--bert-{flag}", type=int, default=None,
                             help=f"DMT-BERT {what} (overrides the --quick / full size)")  # fmt: skip
+    parser.add_argument("--bert-trainable-layers", type=int, default=None,
+                        help="DMT-BERT top layers fine-tuned (default: the class's; -1: all)")
+    parser.add_argument("--bert-lr", type=float, default=None,
+                        help="DMT-BERT learning rate (default: the class's)")  # fmt: skip
     sys.exit(_common.main(parser, run))
